@@ -1,0 +1,2 @@
+#include <netsock.h>
+int main(void) { return 0; }

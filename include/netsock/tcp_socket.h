@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The TCP socket builder (tokio's TcpSocket): make a socket, set options,
+ * then bind and listen or connect.  Also the TCP listener.  See
+ * netsock_tcp_socket_new_v4(3) and netsock_tcp_listener_bind(3).
+ */
+#ifndef NETSOCK_TCP_SOCKET_H
+#define NETSOCK_TCP_SOCKET_H
+
+#include <netsock/common.h>
+#include <netsock/addr.h>
+
+NETSOCK_BEGIN_DECLS
+
+struct netsock_tcp_socket;
+struct netsock_tcp_listener;
+struct netsock_tcp_stream;
+
+int netsock_tcp_socket_new_v4(int flags, struct netsock_tcp_socket **ret);
+int netsock_tcp_socket_new_v6(int flags, struct netsock_tcp_socket **ret);
+
+int netsock_tcp_socket_set_reuseaddr(struct netsock_tcp_socket *s, bool on);
+int netsock_tcp_socket_reuseaddr(const struct netsock_tcp_socket *s, bool *ret);
+int netsock_tcp_socket_set_reuseport(struct netsock_tcp_socket *s, bool on);
+int netsock_tcp_socket_reuseport(const struct netsock_tcp_socket *s, bool *ret);
+int netsock_tcp_socket_set_send_buffer_size(struct netsock_tcp_socket *s, size_t size);
+int netsock_tcp_socket_send_buffer_size(const struct netsock_tcp_socket *s, size_t *ret);
+int netsock_tcp_socket_set_recv_buffer_size(struct netsock_tcp_socket *s, size_t size);
+int netsock_tcp_socket_recv_buffer_size(const struct netsock_tcp_socket *s, size_t *ret);
+int netsock_tcp_socket_set_linger(struct netsock_tcp_socket *s, int secs);
+int netsock_tcp_socket_linger(const struct netsock_tcp_socket *s, int *ret_secs);
+int netsock_tcp_socket_set_tos(struct netsock_tcp_socket *s, unsigned tos);
+int netsock_tcp_socket_tos(const struct netsock_tcp_socket *s, unsigned *ret);
+int netsock_tcp_socket_bind_device(struct netsock_tcp_socket *s, const char *ifname);
+ssize_t netsock_tcp_socket_device(const struct netsock_tcp_socket *s, char *buf, size_t size);
+int netsock_tcp_socket_set_nodelay(struct netsock_tcp_socket *s, bool on);
+int netsock_tcp_socket_nodelay(const struct netsock_tcp_socket *s, bool *ret);
+int netsock_tcp_socket_set_keepalive(struct netsock_tcp_socket *s, bool on);
+int netsock_tcp_socket_keepalive(const struct netsock_tcp_socket *s, bool *ret);
+
+int netsock_tcp_socket_bind(struct netsock_tcp_socket *s, const struct netsock_addr *addr);
+int netsock_tcp_socket_connect(struct netsock_tcp_socket *s, const struct netsock_addr *addr, struct netsock_tcp_stream **ret);
+int netsock_tcp_socket_connect_timeout(struct netsock_tcp_socket *s, const struct netsock_addr *addr, unsigned timeout_ms, struct netsock_tcp_stream **ret);
+int netsock_tcp_socket_listen(struct netsock_tcp_socket *s, unsigned backlog, struct netsock_tcp_listener **ret);
+
+void netsock_tcp_socket_close(struct netsock_tcp_socket *h);
+int  netsock_tcp_socket_fd(const struct netsock_tcp_socket *h);
+int  netsock_tcp_socket_into_fd(struct netsock_tcp_socket *h);
+int  netsock_tcp_socket_from_fd(int fd, struct netsock_tcp_socket **ret);
+int  netsock_tcp_socket_set_nonblocking(struct netsock_tcp_socket *h, bool on);
+int  netsock_tcp_socket_is_nonblocking(const struct netsock_tcp_socket *h, bool *ret);
+int  netsock_tcp_socket_try_clone(const struct netsock_tcp_socket *h, struct netsock_tcp_socket **ret);
+int  netsock_tcp_socket_take_error(struct netsock_tcp_socket *h, int *ret_err);
+int  netsock_tcp_socket_local_addr(const struct netsock_tcp_socket *h, struct netsock_addr *ret);
+
+int netsock_tcp_listener_bind(const struct netsock_addr *addr, int flags, struct netsock_tcp_listener **ret);
+int netsock_tcp_listener_accept(struct netsock_tcp_listener *l, int flags, struct netsock_tcp_stream **ret, struct netsock_addr *ret_peer);
+int netsock_tcp_listener_set_ttl(struct netsock_tcp_listener *l, unsigned ttl);
+int netsock_tcp_listener_ttl(const struct netsock_tcp_listener *l, unsigned *ret);
+
+void netsock_tcp_listener_close(struct netsock_tcp_listener *h);
+int  netsock_tcp_listener_fd(const struct netsock_tcp_listener *h);
+int  netsock_tcp_listener_into_fd(struct netsock_tcp_listener *h);
+int  netsock_tcp_listener_from_fd(int fd, struct netsock_tcp_listener **ret);
+int  netsock_tcp_listener_set_nonblocking(struct netsock_tcp_listener *h, bool on);
+int  netsock_tcp_listener_is_nonblocking(const struct netsock_tcp_listener *h, bool *ret);
+int  netsock_tcp_listener_try_clone(const struct netsock_tcp_listener *h, struct netsock_tcp_listener **ret);
+int  netsock_tcp_listener_take_error(struct netsock_tcp_listener *h, int *ret_err);
+int  netsock_tcp_listener_local_addr(const struct netsock_tcp_listener *h, struct netsock_addr *ret);
+
+NETSOCK_END_DECLS
+
+#endif

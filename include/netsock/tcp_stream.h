@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Connected TCP streams (mio's TcpStream): blocking or nonblocking connect
+ * with finish_connect, data calls that never raise SIGPIPE, and every useful
+ * option with read-back.  See netsock_tcp_stream_connect(3).
+ */
+#ifndef NETSOCK_TCP_STREAM_H
+#define NETSOCK_TCP_STREAM_H
+
+#include <netsock/common.h>
+#include <netsock/addr.h>
+
+NETSOCK_BEGIN_DECLS
+
+struct netsock_tcp_stream;
+
+int netsock_tcp_stream_connect(const struct netsock_addr *addr, int flags, struct netsock_tcp_stream **ret);
+int netsock_tcp_stream_connect_timeout(const struct netsock_addr *addr, unsigned timeout_ms, int flags, struct netsock_tcp_stream **ret);
+int netsock_tcp_stream_finish_connect(struct netsock_tcp_stream *s);
+
+ssize_t netsock_tcp_stream_send(struct netsock_tcp_stream *s, const void *buf, size_t len);
+ssize_t netsock_tcp_stream_send_vectored(struct netsock_tcp_stream *s, const struct iovec *iov, size_t iovcnt);
+int     netsock_tcp_stream_send_all(struct netsock_tcp_stream *s, const void *buf, size_t len);
+ssize_t netsock_tcp_stream_recv(struct netsock_tcp_stream *s, void *buf, size_t len);
+ssize_t netsock_tcp_stream_recv_vectored(struct netsock_tcp_stream *s, const struct iovec *iov, size_t iovcnt);
+ssize_t netsock_tcp_stream_recv_exact(struct netsock_tcp_stream *s, void *buf, size_t len);
+ssize_t netsock_tcp_stream_peek(struct netsock_tcp_stream *s, void *buf, size_t len);
+
+int netsock_tcp_stream_set_nodelay(struct netsock_tcp_stream *s, bool on);
+int netsock_tcp_stream_nodelay(const struct netsock_tcp_stream *s, bool *ret);
+int netsock_tcp_stream_set_send_buffer_size(struct netsock_tcp_stream *s, size_t size);
+int netsock_tcp_stream_send_buffer_size(const struct netsock_tcp_stream *s, size_t *ret);
+int netsock_tcp_stream_set_recv_buffer_size(struct netsock_tcp_stream *s, size_t size);
+int netsock_tcp_stream_recv_buffer_size(const struct netsock_tcp_stream *s, size_t *ret);
+int netsock_tcp_stream_set_keepalive(struct netsock_tcp_stream *s, bool on);
+int netsock_tcp_stream_keepalive(const struct netsock_tcp_stream *s, bool *ret);
+int netsock_tcp_stream_set_keepalive_params(struct netsock_tcp_stream *s, unsigned idle_s, unsigned interval_s, unsigned count);
+int netsock_tcp_stream_keepalive_params(const struct netsock_tcp_stream *s, unsigned *ret_idle_s, unsigned *ret_interval_s, unsigned *ret_count);
+int netsock_tcp_stream_set_ttl(struct netsock_tcp_stream *s, unsigned ttl);
+int netsock_tcp_stream_ttl(const struct netsock_tcp_stream *s, unsigned *ret);
+int netsock_tcp_stream_set_only_v6(struct netsock_tcp_stream *s, bool on);
+int netsock_tcp_stream_only_v6(const struct netsock_tcp_stream *s, bool *ret);
+int netsock_tcp_stream_set_linger(struct netsock_tcp_stream *s, int secs);
+int netsock_tcp_stream_linger(const struct netsock_tcp_stream *s, int *ret_secs);
+int netsock_tcp_stream_set_user_timeout(struct netsock_tcp_stream *s, unsigned ms);
+int netsock_tcp_stream_user_timeout(const struct netsock_tcp_stream *s, unsigned *ret_ms);
+
+void netsock_tcp_stream_close(struct netsock_tcp_stream *h);
+int  netsock_tcp_stream_fd(const struct netsock_tcp_stream *h);
+int  netsock_tcp_stream_into_fd(struct netsock_tcp_stream *h);
+int  netsock_tcp_stream_from_fd(int fd, struct netsock_tcp_stream **ret);
+int  netsock_tcp_stream_set_nonblocking(struct netsock_tcp_stream *h, bool on);
+int  netsock_tcp_stream_is_nonblocking(const struct netsock_tcp_stream *h, bool *ret);
+int  netsock_tcp_stream_try_clone(const struct netsock_tcp_stream *h, struct netsock_tcp_stream **ret);
+int  netsock_tcp_stream_take_error(struct netsock_tcp_stream *h, int *ret_err);
+int  netsock_tcp_stream_local_addr(const struct netsock_tcp_stream *h, struct netsock_addr *ret);
+int  netsock_tcp_stream_peer_addr(const struct netsock_tcp_stream *h, struct netsock_addr *ret);
+int  netsock_tcp_stream_shutdown(struct netsock_tcp_stream *h, int how);
+int  netsock_tcp_stream_set_read_timeout(struct netsock_tcp_stream *h, unsigned ms);
+int  netsock_tcp_stream_read_timeout(const struct netsock_tcp_stream *h, unsigned *ret_ms);
+int  netsock_tcp_stream_set_write_timeout(struct netsock_tcp_stream *h, unsigned ms);
+int  netsock_tcp_stream_write_timeout(const struct netsock_tcp_stream *h, unsigned *ret_ms);
+
+NETSOCK_END_DECLS
+
+#endif

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ancillary data: fd passing (SCM_RIGHTS) and credentials
+ * (SCM_CREDENTIALS), shared by unix_stream and seqpacket.
+ *
+ * The receive side is where raw sockets leak fds.  The kernel installs
+ * every passed fd it can fit in the caller's control buffer and silently
+ * closes the rest (setting MSG_CTRUNC); fds that did get installed belong to
+ * the process from then on, whether the program looks at them or not.  So
+ * we always receive into a buffer large enough for the most fds one message
+ * can carry (SCM_MAX_FD = 253) plus one set of credentials, hand the caller
+ * as many as fit its capacity and close the others ourselves, reporting
+ * NETSOCK_MSG_CTRUNC.  MSG_CMSG_CLOEXEC makes every received fd
+ * close-on-exec atomically.
+ *
+ * ns_cmsg_parse() is a pure function over the control bytes so that it can
+ * be tested (and fuzzed) without sockets.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* A control buffer aligned for struct cmsghdr. */
+union ns_cmsg_buf {
+        struct cmsghdr align;
+        unsigned char buf[NS_CMSG_BUFSIZE];
+};
+
+void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out) {
+        const unsigned char *base = control;
+        size_t off = 0;
+        const size_t cap = sizeof(out->fds) / sizeof(out->fds[0]);
+
+        memset(out, 0, sizeof(*out));
+        if (!control)
+                return;
+        /* Walk by hand rather than with CMSG_NXTHDR: every length is checked
+         * against the buffer, so any byte string is safe to parse. */
+        while (controllen - off >= sizeof(struct cmsghdr)) {
+                struct cmsghdr h;
+                size_t datalen, step;
+
+                memcpy(&h, base + off, sizeof(h));
+                if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > controllen - off) {
+                        out->malformed = true;
+                        return;
+                }
+                datalen = h.cmsg_len - CMSG_LEN(0);
+                if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+                        size_t i, n = datalen / sizeof(int);
+
+                        for (i = 0; i < n; i++) {
+                                if (out->nfds == cap) {
+                                        out->malformed = true;
+                                        return;
+                                }
+                                memcpy(&out->fds[out->nfds++], base + off + CMSG_LEN(0) + i * sizeof(int), sizeof(int));
+                        }
+                } else if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_CREDENTIALS &&
+                           datalen >= sizeof(struct ucred)) {
+                        struct ucred uc;
+
+                        memcpy(&uc, base + off + CMSG_LEN(0), sizeof(uc));
+                        out->creds.pid = uc.pid;
+                        out->creds.uid = uc.uid;
+                        out->creds.gid = uc.gid;
+                        out->have_creds = true;
+                }
+                step = CMSG_ALIGN(h.cmsg_len);
+                if (step > controllen - off)
+                        break;
+                off += step;
+        }
+}
+
+size_t ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds) {
+        unsigned char *p = control;
+        size_t used = 0;
+        struct cmsghdr h;
+
+        memset(control, 0, size);
+        if (nfds > 0) {
+                h.cmsg_len = CMSG_LEN(nfds * sizeof(int));
+                h.cmsg_level = SOL_SOCKET;
+                h.cmsg_type = SCM_RIGHTS;
+                memcpy(p, &h, sizeof(h));
+                memcpy(p + CMSG_LEN(0), fds, nfds * sizeof(int));
+                used += CMSG_SPACE(nfds * sizeof(int));
+        }
+        if (creds) {
+                struct ucred uc;
+
+                uc.pid = creds->pid;
+                uc.uid = creds->uid;
+                uc.gid = creds->gid;
+                h.cmsg_len = CMSG_LEN(sizeof(uc));
+                h.cmsg_level = SOL_SOCKET;
+                h.cmsg_type = SCM_CREDENTIALS;
+                memcpy(p + used, &h, sizeof(h));
+                memcpy(p + used + CMSG_LEN(0), &uc, sizeof(uc));
+                used += CMSG_SPACE(sizeof(uc));
+        }
+        return used;
+}
+
+static size_t iov_total(const struct iovec *iov, size_t iovcnt) {
+        size_t i, total = 0;
+
+        for (i = 0; i < iovcnt; i++)
+                total += iov[i].iov_len;
+        return total;
+}
+
+ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc, bool stream) {
+        union ns_cmsg_buf cbuf;
+        struct msghdr msg;
+        ssize_t n;
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = (struct iovec *) iov;
+        msg.msg_iovlen = iovcnt;
+        if (anc && (anc->nfds > 0 || anc->creds)) {
+                if (anc->nfds > NETSOCK_MAX_FDS || (anc->nfds > 0 && !anc->fds))
+                        return -EINVAL;
+                /* On a stream socket the kernel queues ancillary data with
+                 * the bytes it goes with; with no bytes it is dropped
+                 * without an error.  Refuse instead of losing fds. */
+                if (stream && iov_total(iov, iovcnt) == 0)
+                        return -EINVAL;
+                msg.msg_control = cbuf.buf;
+                msg.msg_controllen = ns_cmsg_build(cbuf.buf, sizeof(cbuf.buf), anc->fds, anc->nfds, anc->creds);
+        }
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
+}
+
+ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, int flags) {
+        union ns_cmsg_buf cbuf;
+        struct ns_cmsg_parsed parsed;
+        struct msghdr msg;
+        size_t cap, i, kept;
+        unsigned out = 0;
+        ssize_t n;
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        cap = anc ? anc->nfds : 0;
+        if (cap > 0 && !anc->fds)
+                return -EINVAL;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = (struct iovec *) iov;
+        msg.msg_iovlen = iovcnt;
+        msg.msg_control = cbuf.buf;
+        msg.msg_controllen = sizeof(cbuf.buf);
+        n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+
+        ns_cmsg_parse(cbuf.buf, msg.msg_controllen, &parsed);
+        kept = parsed.nfds < cap ? parsed.nfds : cap;
+        if (parsed.malformed)
+                kept = 0;
+        for (i = kept; i < parsed.nfds; i++)
+                ns_close_fd(parsed.fds[i]);
+        if (parsed.malformed) {
+                /* The kernel never produces this; do not guess. */
+                return -EBADMSG;
+        }
+        if (parsed.nfds > kept || (msg.msg_flags & MSG_CTRUNC))
+                out |= NETSOCK_MSG_CTRUNC;
+        if (msg.msg_flags & MSG_TRUNC)
+                out |= NETSOCK_MSG_TRUNC;
+        if (parsed.have_creds)
+                out |= NETSOCK_MSG_CREDS;
+        if (anc) {
+                if (kept > 0)
+                        memcpy(anc->fds, parsed.fds, kept * sizeof(int));
+                anc->nfds = kept;
+                if (parsed.have_creds && anc->creds)
+                        *anc->creds = parsed.creds;
+                anc->flags = out;
+        }
+        return n;
+}
+
+ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream) {
+        struct iovec iov;
+        struct netsock_ancillary anc;
+
+        if (!buf && len)
+                return -EINVAL;
+        iov.iov_base = (void *) buf;
+        iov.iov_len = len;
+        memset(&anc, 0, sizeof(anc));
+        anc.fds = (int *) fds;
+        anc.nfds = nfds;
+        return ns_send_ancillary(fd, &iov, 1, &anc, stream);
+}
+
+ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) {
+        struct iovec iov;
+        struct netsock_ancillary anc;
+        ssize_t n;
+
+        if ((!buf && len) || !nfds)
+                return -EINVAL;
+        iov.iov_base = buf;
+        iov.iov_len = len;
+        memset(&anc, 0, sizeof(anc));
+        anc.fds = fds;
+        anc.nfds = *nfds;
+        n = ns_recv_ancillary(fd, &iov, 1, &anc, 0);
+        if (n < 0)
+                return n;
+        *nfds = anc.nfds;
+        if (ret_flags)
+                *ret_flags = anc.flags;
+        return n;
+}
+
+int ns_set_passcred(int fd, bool on) {
+        return ns_setopt_bool(fd, SOL_SOCKET, SO_PASSCRED, on);
+}
+
+int ns_peer_credentials(int fd, struct netsock_creds *ret) {
+        struct ucred uc;
+        socklen_t len = sizeof(uc);
+
+        if (!ret)
+                return -EINVAL;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+                return -errno;
+        ret->pid = uc.pid;
+        ret->uid = uc.uid;
+        ret->gid = uc.gid;
+        return 0;
+}
+
+ssize_t ns_peer_security_context(int fd, char *buf, size_t size) {
+        char dummy;
+        socklen_t len;
+
+        if (!buf && size)
+                return -EINVAL;
+        if (size > 0x7fffffff)
+                size = 0x7fffffff;
+        len = (socklen_t) size;
+        /* With a too-small buffer the kernel answers ERANGE and stores the
+         * length it needs: that is the snprintf-style result. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERSEC, buf ? buf : &dummy, &len) < 0) {
+                if (errno == ERANGE)
+                        return (ssize_t) len;
+                return -errno;
+        }
+        if ((size_t) len < size)
+                buf[len] = '\0';
+        return (ssize_t) len;
+}

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared fd-wrapper core: the common calls of every handle type, the
+ * socket-option helpers, timeouts, and the plain data calls.  Module files
+ * call these instead of the syscalls so that every handle behaves alike:
+ * close-on-exec everywhere, MSG_NOSIGNAL on every send, EINTR retried only
+ * in the loops, and out-parameters written only on success.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+const struct ns_kind ns_kind_unix_stream = { AF_UNIX, SOCK_STREAM, 0, false, false };
+const struct ns_kind ns_kind_unix_listener = { AF_UNIX, SOCK_STREAM, 0, true, false };
+const struct ns_kind ns_kind_seqpacket = { AF_UNIX, SOCK_SEQPACKET, 0, false, false };
+const struct ns_kind ns_kind_seqpacket_listener = { AF_UNIX, SOCK_SEQPACKET, 0, true, false };
+const struct ns_kind ns_kind_tcp_socket = { AF_INET, SOCK_STREAM, IPPROTO_TCP, false, true };
+const struct ns_kind ns_kind_tcp_listener = { AF_INET, SOCK_STREAM, IPPROTO_TCP, true, false };
+const struct ns_kind ns_kind_tcp_stream = { AF_INET, SOCK_STREAM, IPPROTO_TCP, false, false };
+
+void ns_close_fd(int fd) {
+        int saved = errno;
+
+        /* On Linux the fd is released even when close reports EINTR, so
+         * never retry: that could close an fd another thread just got. */
+        if (fd >= 0)
+                (void) close(fd);
+        errno = saved;
+}
+
+int ns_sock_new(int fd, struct ns_sock **ret) {
+        struct ns_sock *sk = calloc(1, sizeof(struct netsock_unix_stream));
+
+        if (!sk)
+                return -ENOMEM;
+        sk->fd = fd;
+        *ret = sk;
+        return 0;
+}
+
+int ns_sock_adopt(int fd, struct ns_sock **ret) {
+        int r = ns_sock_new(fd, ret);
+
+        if (r < 0)
+                ns_close_fd(fd);
+        return r;
+}
+
+/* Removes the socket file a listener bound, but only if the file at that
+ * path is still the very socket this listener created: another process may
+ * have replaced it (NETSOCK_REPLACE_STALE elsewhere) and that file is not
+ * ours to remove. */
+static void unlink_if_ours(const struct ns_sock *sk) {
+        struct stat st;
+
+        if (lstat(sk->unlink_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+            st.st_dev == sk->dev && st.st_ino == sk->ino)
+                (void) unlink(sk->unlink_path);
+}
+
+void ns_sock_close(struct ns_sock *sk) {
+        if (!sk)
+                return;
+        if (sk->unlink_path) {
+                unlink_if_ours(sk);
+                free(sk->unlink_path);
+        }
+        ns_close_fd(sk->fd);
+        free(sk);
+}
+
+int ns_sock_into_fd(struct ns_sock *sk) {
+        int fd;
+
+        if (!sk)
+                return -EINVAL;
+        fd = sk->fd;
+        free(sk->unlink_path);
+        free(sk);
+        return fd;
+}
+
+int ns_getopt_int(int fd, int level, int name, int *ret) {
+        int v = 0;
+        socklen_t len = sizeof(v);
+
+        if (!ret)
+                return -EINVAL;
+        if (getsockopt(fd, level, name, &v, &len) < 0)
+                return -errno;
+        *ret = v;
+        return 0;
+}
+
+int ns_setopt_int(int fd, int level, int name, int value) {
+        return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? -errno : 0;
+}
+
+int ns_getopt_bool(int fd, int level, int name, bool *ret) {
+        int v = 0, r;
+
+        if (!ret)
+                return -EINVAL;
+        r = ns_getopt_int(fd, level, name, &v);
+        if (r < 0)
+                return r;
+        *ret = v != 0;
+        return 0;
+}
+
+int ns_setopt_bool(int fd, int level, int name, bool on) {
+        return ns_setopt_int(fd, level, name, on ? 1 : 0);
+}
+
+/* Maps a failed getsockopt on a foreign fd to the from_fd() errors. */
+static int kind_check(int fd, const struct ns_kind *kind) {
+        int v = 0, r;
+
+        r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &v);
+        if (r < 0)
+                return r;  /* -EBADF, -ENOTSOCK */
+        if (kind->family == AF_INET ? (v != AF_INET && v != AF_INET6) : v != kind->family)
+                return -EAFNOSUPPORT;
+        r = ns_getopt_int(fd, SOL_SOCKET, SO_TYPE, &v);
+        if (r < 0)
+                return r;
+        if (v != kind->type)
+                return -EPROTOTYPE;
+        if (kind->protocol) {
+                r = ns_getopt_int(fd, SOL_SOCKET, SO_PROTOCOL, &v);
+                if (r < 0)
+                        return r;
+                if (v != kind->protocol)
+                        return -EPROTOTYPE;
+        }
+        r = ns_getopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &v);
+        if (r < 0)
+                return r;
+        if ((v != 0) != kind->listening)
+                return -EINVAL;
+        if (kind->unconnected) {
+                struct sockaddr_storage ss;
+                socklen_t len = sizeof(ss);
+
+                if (getpeername(fd, (struct sockaddr *) &ss, &len) == 0)
+                        return -EISCONN;
+                if (errno != ENOTCONN)
+                        return -errno;
+        }
+        return 0;
+}
+
+int ns_sock_from_fd(int fd, const struct ns_kind *kind, struct ns_sock **ret) {
+        struct ns_sock *sk;
+        int r;
+
+        if (fd < 0)
+                return -EBADF;
+        r = kind_check(fd, kind);
+        if (r < 0)
+                return r;
+        r = ns_sock_new(fd, &sk);
+        if (r < 0)
+                return r;
+        /* Set last, when nothing can fail any more: on failure the caller's
+         * fd is left exactly as it was. */
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+                r = -errno;
+                free(sk);
+                return r;
+        }
+        *ret = sk;
+        return 0;
+}
+
+int ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret) {
+        int fd;
+
+        if (!sk)
+                return -EINVAL;
+        fd = fcntl(sk->fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return -errno;
+        /* The clone never removes the socket file: only the handle that
+         * bound it does (NETSOCK_REMOVE_ON_CLOSE is not inherited). */
+        return ns_sock_adopt(fd, ret);
+}
+
+int ns_fd_set_nonblocking(int fd, bool on) {
+        int v = on;
+
+        /* FIONBIO is one syscall where F_GETFL + F_SETFL would be two. */
+        return ioctl(fd, FIONBIO, &v) < 0 ? -errno : 0;
+}
+
+int ns_fd_is_nonblocking(int fd, bool *ret) {
+        int fl;
+
+        if (!ret)
+                return -EINVAL;
+        fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+                return -errno;
+        *ret = (fl & O_NONBLOCK) != 0;
+        return 0;
+}
+
+int ns_fd_take_error(int fd, int *ret_err) {
+        int v = 0, r;
+
+        if (!ret_err)
+                return -EINVAL;
+        r = ns_getopt_int(fd, SOL_SOCKET, SO_ERROR, &v);
+        if (r < 0)
+                return r;
+        *ret_err = -v;
+        return 0;
+}
+
+int ns_fd_local_addr(int fd, struct netsock_addr *ret) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+
+        if (!ret)
+                return -EINVAL;
+        memset(&ss, 0, sizeof(ss));
+        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+                return -errno;
+        ns_addr_from_kernel(ret, &ss, len);
+        return 0;
+}
+
+int ns_fd_peer_addr(int fd, struct netsock_addr *ret) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+
+        if (!ret)
+                return -EINVAL;
+        memset(&ss, 0, sizeof(ss));
+        if (getpeername(fd, (struct sockaddr *) &ss, &len) < 0)
+                return -errno;
+        ns_addr_from_kernel(ret, &ss, len);
+        return 0;
+}
+
+int ns_fd_shutdown(int fd, int how) {
+        if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+                return -EINVAL;
+        return shutdown(fd, how) < 0 ? -errno : 0;
+}
+
+/* SO_RCVTIMEO / SO_SNDTIMEO in milliseconds.  The kernel keeps them in
+ * clock ticks, so a value reads back rounded up to a whole tick. */
+int ns_fd_set_timeout(int fd, int optname, unsigned ms) {
+        struct timeval tv;
+
+        tv.tv_sec = ms / 1000;
+        tv.tv_usec = (suseconds_t) (ms % 1000) * 1000;
+        return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv)) < 0 ? -errno : 0;
+}
+
+int ns_fd_timeout(int fd, int optname, unsigned *ret_ms) {
+        struct timeval tv;
+        socklen_t len = sizeof(tv);
+        unsigned long long ms;
+
+        if (!ret_ms)
+                return -EINVAL;
+        if (getsockopt(fd, SOL_SOCKET, optname, &tv, &len) < 0)
+                return -errno;
+        ms = (unsigned long long) tv.tv_sec * 1000 + ((unsigned long long) tv.tv_usec + 999) / 1000;
+        *ret_ms = ms > UINT_MAX ? UINT_MAX : (unsigned) ms;
+        return 0;
+}
+
+int ns_check_iov(const struct iovec *iov, size_t iovcnt) {
+        if (iovcnt > IOV_MAX || (iovcnt > 0 && !iov))
+                return -EINVAL;
+        return 0;
+}
+
+ssize_t ns_send(int fd, const void *buf, size_t len) {
+        ssize_t n;
+
+        if (!buf && len)
+                return -EINVAL;
+        n = send(fd, buf, len, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
+}
+
+ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
+        struct msghdr msg;
+        ssize_t n;
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = (struct iovec *) iov;
+        msg.msg_iovlen = iovcnt;
+        /* sendmsg, not writev: writev cannot take MSG_NOSIGNAL. */
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
+}
+
+int ns_send_all(int fd, const void *buf, size_t len) {
+        const char *p = buf;
+
+        if (!buf && len)
+                return -EINVAL;
+        while (len > 0) {
+                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
+        ssize_t n;
+
+        if (!buf && len)
+                return -EINVAL;
+        n = recv(fd, buf, len, flags);
+        return n < 0 ? -errno : n;
+}
+
+ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
+        struct msghdr msg;
+        ssize_t n;
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = (struct iovec *) iov;
+        msg.msg_iovlen = iovcnt;
+        n = recvmsg(fd, &msg, flags);
+        if (n < 0)
+                return -errno;
+        if (ret_msg_flags)
+                *ret_msg_flags = msg.msg_flags;
+        return n;
+}
+
+ssize_t ns_recv_exact(int fd, void *buf, size_t len) {
+        char *p = buf;
+        size_t got = 0;
+
+        if ((!buf && len) || len > SSIZE_MAX)
+                return -EINVAL;
+        while (got < len) {
+                /* MSG_WAITALL lets a blocking socket fill the whole buffer
+                 * in one call; the loop covers signals, timeouts and
+                 * nonblocking sockets, where it returns early. */
+                ssize_t n = recv(fd, p + got, len - got, MSG_WAITALL);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        return (ssize_t) got;
+}
+
+/* accept4 with close-on-exec, shared by every listener type. */
+int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        int fd, r;
+
+        if (!l)
+                return -EINVAL;
+        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
+        if (r < 0)
+                return r;
+        for (;;) {
+                len = sizeof(ss);
+                memset(&ss, 0, sizeof(ss));
+                fd = accept4(l->fd, (struct sockaddr *) &ss, &len, ns_sock_flags(flags));
+                if (fd >= 0)
+                        break;
+                /* A connection the peer gave up on before we took it is
+                 * not this listener's error: take the next one. */
+                if (errno != EINTR && errno != ECONNABORTED)
+                        return -errno;
+        }
+        r = ns_sock_adopt(fd, ret);
+        if (r < 0)
+                return r;
+        if (ret_peer)
+                ns_addr_from_kernel(ret_peer, &ss, len);
+        return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Error names and messages, generated from NETSOCK_ERRNO_MAP in
+ * <netsock/error.h> so that the constants, the names and the texts can
+ * never disagree.  Our own texts (not strerror(3)) keep the answers
+ * thread-safe, locale-independent and never NULL.
+ */
+#include "internal.h"
+
+#include <limits.h>
+
+/* |err| without the overflow of abs(INT_MIN). */
+static int code(int err) {
+        if (err == INT_MIN)
+                return 0;
+        return err < 0 ? -err : err;
+}
+
+NS_EXPORT const char *netsock_errname(int err) {
+        switch (code(err)) {
+#define NS_NAME_(name, msg) case name: return #name;
+        NETSOCK_ERRNO_MAP(NS_NAME_)
+#undef NS_NAME_
+        default:
+                return "UNKNOWN";
+        }
+}
+
+NS_EXPORT const char *netsock_strerror(int err) {
+        if (err == 0)
+                return "Success";
+        switch (code(err)) {
+#define NS_MSG_(name, msg) case name: return msg;
+        NETSOCK_ERRNO_MAP(NS_MSG_)
+#undef NS_MSG_
+        default:
+                return "Unknown error";
+        }
+}
+
+NS_EXPORT const char *netsock_version(void) {
+        return PACKAGE_VERSION;
+}

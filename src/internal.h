@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libnetsock private header: the shared fd-wrapper core.
+ *
+ * Every handle type (unix_stream, unix_listener, seqpacket, ...) is the same
+ * struct ns_sock underneath: an fd plus, for Unix listeners, what is needed
+ * to remove the socket file on close.  The core implements the common calls
+ * once on struct ns_sock; NS_DEFINE_COMMON() stamps out the typed public
+ * wrappers for one type, so a module file holds only what is special to it.
+ *
+ * Conventions inside the library: functions return 0/count or a negative
+ * errno; an fd that a function creates is either handed out or closed before
+ * it returns; out-parameters are written last.
+ */
+#ifndef NETSOCK_INTERNAL_H
+#define NETSOCK_INTERNAL_H
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <netsock.h>
+
+#define NS_EXPORT __attribute__((visibility("default")))
+
+/* ---- handles ---------------------------------------------------------- */
+
+struct ns_sock {
+        int fd;
+        /* Unix listeners bound with NETSOCK_REMOVE_ON_CLOSE: the path and the
+         * identity of the socket file bind created, so close removes only
+         * that file and never one another process put there since. */
+        char *unlink_path;
+        dev_t dev;
+        ino_t ino;
+};
+
+/* What a from_fd() accepts for one handle type. */
+struct ns_kind {
+        int family;        /* AF_UNIX, or AF_INET meaning AF_INET or AF_INET6 */
+        int type;          /* SOCK_STREAM or SOCK_SEQPACKET */
+        int protocol;      /* IPPROTO_TCP for TCP types, 0 = not checked */
+        bool listening;    /* SO_ACCEPTCONN must be this */
+        bool unconnected;  /* must not have a peer (tcp_socket) */
+};
+
+extern const struct ns_kind ns_kind_unix_stream, ns_kind_unix_listener,
+        ns_kind_seqpacket, ns_kind_seqpacket_listener, ns_kind_tcp_socket,
+        ns_kind_tcp_listener, ns_kind_tcp_stream;
+
+#define NS_HANDLE_TYPE(T) struct netsock_##T { struct ns_sock sk; }
+NS_HANDLE_TYPE(unix_stream);
+NS_HANDLE_TYPE(unix_listener);
+NS_HANDLE_TYPE(seqpacket);
+NS_HANDLE_TYPE(seqpacket_listener);
+NS_HANDLE_TYPE(tcp_socket);
+NS_HANDLE_TYPE(tcp_listener);
+NS_HANDLE_TYPE(tcp_stream);
+
+/* The core handle of a typed one (NULL stays NULL), and back. */
+#define NS_SK(h) ((h) ? &(h)->sk : NULL)
+#define NS_FD(h) ((h) ? (h)->sk.fd : -1)
+#define NS_AS(T, sk) ((struct netsock_##T *)(void *)(sk))
+
+/* Closes fd keeping errno; EINTR from close is not an error on Linux. */
+void ns_close_fd(int fd);
+int  ns_sock_new(int fd, struct ns_sock **ret);       /* fd untouched on failure */
+int  ns_sock_adopt(int fd, struct ns_sock **ret);     /* fd closed on failure */
+void ns_sock_close(struct ns_sock *sk);
+int  ns_sock_into_fd(struct ns_sock *sk);
+int  ns_sock_from_fd(int fd, const struct ns_kind *kind, struct ns_sock **ret);
+int  ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret);
+
+int  ns_fd_set_nonblocking(int fd, bool on);
+int  ns_fd_is_nonblocking(int fd, bool *ret);
+int  ns_fd_take_error(int fd, int *ret_err);
+int  ns_fd_local_addr(int fd, struct netsock_addr *ret);
+int  ns_fd_peer_addr(int fd, struct netsock_addr *ret);
+int  ns_fd_shutdown(int fd, int how);
+int  ns_fd_set_timeout(int fd, int optname, unsigned ms);
+int  ns_fd_timeout(int fd, int optname, unsigned *ret_ms);
+
+/* Socket options: one place for getsockopt/setsockopt of ints and bools. */
+int  ns_setopt_int(int fd, int level, int name, int value);
+int  ns_getopt_int(int fd, int level, int name, int *ret);
+int  ns_setopt_bool(int fd, int level, int name, bool on);
+int  ns_getopt_bool(int fd, int level, int name, bool *ret);
+
+/* Flags checks: everything outside `allowed` is -EINVAL. */
+static inline int ns_check_flags(int flags, unsigned allowed) {
+        return ((unsigned)flags & ~allowed) ? -EINVAL : 0;
+}
+/* SOCK_* bits for socket()/accept4() from NETSOCK_* flags. */
+static inline int ns_sock_flags(int flags) {
+        return SOCK_CLOEXEC | (((unsigned)flags & NETSOCK_NONBLOCK) ? SOCK_NONBLOCK : 0);
+}
+int ns_check_iov(const struct iovec *iov, size_t iovcnt);
+
+/* ---- data ------------------------------------------------------------- */
+
+ssize_t ns_send(int fd, const void *buf, size_t len);
+ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt);
+int     ns_send_all(int fd, const void *buf, size_t len);
+ssize_t ns_recv(int fd, void *buf, size_t len, int flags);
+ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags);
+ssize_t ns_recv_exact(int fd, void *buf, size_t len);
+
+/* ---- ancillary data (ancillary.c) -------------------------------------- */
+
+/* The control buffer that holds everything one message can carry: the most
+ * fds the kernel attaches (SCM_MAX_FD) plus one set of credentials. */
+#define NS_CMSG_SPACE_FDS   CMSG_SPACE(sizeof(int) * NETSOCK_MAX_FDS)
+#define NS_CMSG_SPACE_CREDS CMSG_SPACE(sizeof(struct netsock_creds))
+#define NS_CMSG_BUFSIZE     (NS_CMSG_SPACE_FDS + NS_CMSG_SPACE_CREDS)
+
+struct ns_cmsg_parsed {
+        int fds[NS_CMSG_BUFSIZE / sizeof(int)];  /* every fd found, in order */
+        size_t nfds;
+        bool have_creds;
+        struct netsock_creds creds;
+        bool malformed;  /* a header that does not fit, or more fds than fds[] holds */
+};
+/* Pure: walks a control buffer as recvmsg filled it; touches no fd. */
+void    ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out);
+size_t  ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds);
+ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc, bool stream);
+ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, int flags);
+ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream);
+ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags);
+int     ns_set_passcred(int fd, bool on);
+int     ns_peer_credentials(int fd, struct netsock_creds *ret);
+ssize_t ns_peer_security_context(int fd, char *buf, size_t size);
+
+/* ---- addresses (addr.c) ------------------------------------------------ */
+
+/* A Unix `name` argument: "@x" abstract, anything else a path. */
+int ns_addr_unix_name(struct netsock_addr *ret, const char *name);
+/* From what the kernel returned: a sun_path without NUL is made well-formed. */
+void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage *ss, socklen_t len);
+
+/* ---- Unix sockets shared by unix_stream and seqpacket (unix.c) ---------- */
+
+int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret);
+int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
+int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
+int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer);
+
+/* ---- typed wrappers ---------------------------------------------------- */
+
+/* Runs `call` (which fills `struct ns_sock *sk_`) and hands the result out
+ * as a `struct netsock_T *` in *ret. */
+#define NS_RETURN_HANDLE(T, ret, call) do {                             \
+                struct ns_sock *sk_ = NULL;                             \
+                int r_;                                                 \
+                if (!(ret))                                             \
+                        return -EINVAL;                                 \
+                r_ = (call);                                            \
+                if (r_ < 0)                                             \
+                        return r_;                                      \
+                *(ret) = NS_AS(T, sk_);                                 \
+                return 0;                                               \
+        } while (0)
+
+/* The common calls of API.md §2 for handle type T. */
+#define NS_DEFINE_COMMON(T)                                                                     \
+        NS_EXPORT void netsock_##T##_close(struct netsock_##T *h) { ns_sock_close(NS_SK(h)); } \
+        NS_EXPORT int netsock_##T##_fd(const struct netsock_##T *h) { return h ? h->sk.fd : -EINVAL; } \
+        NS_EXPORT int netsock_##T##_into_fd(struct netsock_##T *h) { return ns_sock_into_fd(NS_SK(h)); } \
+        NS_EXPORT int netsock_##T##_from_fd(int fd, struct netsock_##T **ret) {                 \
+                NS_RETURN_HANDLE(T, ret, ns_sock_from_fd(fd, &ns_kind_##T, &sk_));             \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_nonblocking(struct netsock_##T *h, bool on) {           \
+                return h ? ns_fd_set_nonblocking(h->sk.fd, on) : -EINVAL;                       \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_is_nonblocking(const struct netsock_##T *h, bool *ret) {    \
+                return h ? ns_fd_is_nonblocking(h->sk.fd, ret) : -EINVAL;                       \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_try_clone(const struct netsock_##T *h, struct netsock_##T **ret) { \
+                NS_RETURN_HANDLE(T, ret, ns_sock_try_clone(NS_SK(h), &sk_));                   \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_take_error(struct netsock_##T *h, int *ret_err) {           \
+                return h ? ns_fd_take_error(h->sk.fd, ret_err) : -EINVAL;                       \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_local_addr(const struct netsock_##T *h, struct netsock_addr *ret) { \
+                return h ? ns_fd_local_addr(h->sk.fd, ret) : -EINVAL;                           \
+        }                                                                                       \
+        struct ns_unused_##T
+
+/* The extra common calls of connected types. */
+#define NS_DEFINE_CONNECTED(T)                                                                  \
+        NS_EXPORT int netsock_##T##_peer_addr(const struct netsock_##T *h, struct netsock_addr *ret) { \
+                return h ? ns_fd_peer_addr(h->sk.fd, ret) : -EINVAL;                            \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_shutdown(struct netsock_##T *h, int how) {                  \
+                return h ? ns_fd_shutdown(h->sk.fd, how) : -EINVAL;                             \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_read_timeout(struct netsock_##T *h, unsigned ms) {      \
+                return h ? ns_fd_set_timeout(h->sk.fd, SO_RCVTIMEO, ms) : -EINVAL;              \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_read_timeout(const struct netsock_##T *h, unsigned *ret_ms) { \
+                return h ? ns_fd_timeout(h->sk.fd, SO_RCVTIMEO, ret_ms) : -EINVAL;              \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_write_timeout(struct netsock_##T *h, unsigned ms) {     \
+                return h ? ns_fd_set_timeout(h->sk.fd, SO_SNDTIMEO, ms) : -EINVAL;              \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_write_timeout(const struct netsock_##T *h, unsigned *ret_ms) { \
+                return h ? ns_fd_timeout(h->sk.fd, SO_SNDTIMEO, ret_ms) : -EINVAL;              \
+        }                                                                                       \
+        struct ns_unused2_##T
+
+/* The data calls shared by the byte-stream types (unix_stream, tcp_stream). */
+#define NS_DEFINE_STREAM_DATA(T)                                                                \
+        NS_EXPORT ssize_t netsock_##T##_send(struct netsock_##T *s, const void *buf, size_t len) { \
+                return s ? ns_send(s->sk.fd, buf, len) : -EINVAL;                               \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_send_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
+                return s ? ns_sendv(s->sk.fd, iov, iovcnt) : -EINVAL;                           \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_send_all(struct netsock_##T *s, const void *buf, size_t len) { \
+                return s ? ns_send_all(s->sk.fd, buf, len) : -EINVAL;                           \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
+                return s ? ns_recv(s->sk.fd, buf, len, 0) : -EINVAL;                            \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_recv_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
+                return s ? ns_recvv(s->sk.fd, iov, iovcnt, 0, NULL) : -EINVAL;                  \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_recv_exact(struct netsock_##T *s, void *buf, size_t len) { \
+                return s ? ns_recv_exact(s->sk.fd, buf, len) : -EINVAL;                         \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
+                return s ? ns_recv(s->sk.fd, buf, len, MSG_PEEK) : -EINVAL;                     \
+        }                                                                                       \
+        struct ns_unused3_##T
+
+/* Fd passing and credentials, shared by unix_stream and seqpacket. */
+#define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
+        NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
+                return s ? ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM) : -EINVAL;        \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
+                return s ? ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags) : -EINVAL;     \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_send_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc) { \
+                return s ? ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM) : -EINVAL;     \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_recv_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc) { \
+                return s ? ns_recv_ancillary(s->sk.fd, iov, iovcnt, anc, 0) : -EINVAL;          \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_passcred(struct netsock_##T *s, bool on) {              \
+                return s ? ns_set_passcred(s->sk.fd, on) : -EINVAL;                             \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_peer_credentials(const struct netsock_##T *s, struct netsock_creds *ret) { \
+                return s ? ns_peer_credentials(s->sk.fd, ret) : -EINVAL;                        \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_peer_security_context(const struct netsock_##T *s, char *buf, size_t size) { \
+                return s ? ns_peer_security_context(s->sk.fd, buf, size) : -EINVAL;             \
+        }                                                                                       \
+        struct ns_unused4_##T
+
+/* A Unix listener type L accepting connections of type C. */
+#define NS_DEFINE_UNIX_LISTENER(L, C, SOCKTYPE)                                                 \
+        NS_EXPORT int netsock_##L##_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_##L **ret) { \
+                NS_RETURN_HANDLE(L, ret, ns_unix_listen(addr, SOCKTYPE, flags, &sk_));          \
+        }                                                                                       \
+        NS_EXPORT int netsock_##L##_bind(const char *name, int flags, struct netsock_##L **ret) { \
+                struct netsock_addr a;                                                          \
+                int r = ns_addr_unix_name(&a, name);                                            \
+                return r < 0 ? r : netsock_##L##_bind_addr(&a, flags, ret);                     \
+        }                                                                                       \
+        NS_EXPORT int netsock_##L##_accept(struct netsock_##L *l, int flags, struct netsock_##C **ret, struct netsock_addr *ret_peer) { \
+                NS_RETURN_HANDLE(C, ret, ns_accept(NS_SK(l), flags, &sk_, ret_peer));          \
+        }                                                                                       \
+        struct ns_unused5_##L
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unix-domain connect, pair, listen and accept, shared by unix_stream
+ * (SOCK_STREAM) and seqpacket (SOCK_SEQPACKET): the socket type is the only
+ * difference between them here.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define LISTENER_FLAGS (NETSOCK_NONBLOCK | NETSOCK_REMOVE_ON_CLOSE | NETSOCK_REPLACE_STALE)
+
+static int check_unix(const struct netsock_addr *a) {
+        if (!a || a->len <= offsetof(struct sockaddr_un, sun_path))
+                return -EINVAL;
+        if (a->storage.ss_family != AF_UNIX)
+                return -EAFNOSUPPORT;
+        return 0;
+}
+
+static bool is_path(const struct netsock_addr *a) {
+        return netsock_addr_unix_kind(a) == NETSOCK_UNIX_PATH;
+}
+
+static const char *path_of(const struct netsock_addr *a) {
+        return ((const struct sockaddr_un *) &a->storage)->sun_path;
+}
+
+int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret) {
+        int fd, r;
+
+        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
+        if (r < 0)
+                return r;
+        r = check_unix(to);
+        if (r < 0)
+                return r;
+        if (from && (r = check_unix(from)) < 0)
+                return r;
+        fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
+        if (fd < 0)
+                return -errno;
+        if (from && bind(fd, (const struct sockaddr *) &from->storage, from->len) < 0)
+                goto fail;
+        /* A Unix connect interrupted by a signal leaves the socket
+         * unconnected, so trying again is safe.  A nonblocking connect to a
+         * listener with a full backlog fails with EAGAIN (Linux), not
+         * EINPROGRESS. */
+        while (connect(fd, (const struct sockaddr *) &to->storage, to->len) < 0) {
+                if (errno != EINTR)
+                        goto fail;
+        }
+        return ns_sock_adopt(fd, ret);
+fail:
+        r = -errno;
+        ns_close_fd(fd);
+        return r;
+}
+
+int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b) {
+        struct ns_sock *a, *b;
+        int fds[2], r;
+
+        if (!ret_a || !ret_b)
+                return -EINVAL;
+        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
+        if (r < 0)
+                return r;
+        if (socketpair(AF_UNIX, type | ns_sock_flags(flags), 0, fds) < 0)
+                return -errno;
+        r = ns_sock_adopt(fds[0], &a);
+        if (r < 0) {
+                ns_close_fd(fds[1]);
+                return r;
+        }
+        r = ns_sock_adopt(fds[1], &b);
+        if (r < 0) {
+                ns_sock_close(a);
+                return r;
+        }
+        *ret_a = a;
+        *ret_b = b;
+        return 0;
+}
+
+/* NETSOCK_REPLACE_STALE: a socket file nobody listens on is left behind
+ * when a server dies without unlinking.  Probe it with a nonblocking
+ * connect: ECONNREFUSED means nobody listens and the file may go; any other
+ * answer (connected, EAGAIN for a full backlog, EPROTOTYPE for a listener
+ * of another type) means it is alive.  The file is removed only if it is
+ * still the same socket file that was probed. */
+static int remove_if_stale(const struct netsock_addr *addr, int type) {
+        const char *path = path_of(addr);
+        struct stat before, now;
+        int fd, r;
+
+        if (lstat(path, &before) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISSOCK(before.st_mode))
+                return -EADDRINUSE;
+        fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        r = connect(fd, (const struct sockaddr *) &addr->storage, addr->len) < 0 ? errno : 0;
+        ns_close_fd(fd);
+        if (r != ECONNREFUSED)
+                return -EADDRINUSE;
+        if (lstat(path, &now) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (now.st_dev != before.st_dev || now.st_ino != before.st_ino)
+                return -EADDRINUSE;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+static int bind_listen(int fd, const struct netsock_addr *addr) {
+        if (bind(fd, (const struct sockaddr *) &addr->storage, addr->len) < 0)
+                return -errno;
+        return 0;
+}
+
+int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret) {
+        struct ns_sock *sk;
+        struct stat st;
+        bool path;
+        int fd, r;
+
+        r = ns_check_flags(flags, LISTENER_FLAGS);
+        if (r < 0)
+                return r;
+        r = check_unix(addr);
+        if (r < 0)
+                return r;
+        path = is_path(addr);
+        fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
+        if (fd < 0)
+                return -errno;
+        r = bind_listen(fd, addr);
+        if (r == -EADDRINUSE && path && (flags & NETSOCK_REPLACE_STALE)) {
+                r = remove_if_stale(addr, type);
+                if (r == 0)
+                        r = bind_listen(fd, addr);
+        }
+        if (r < 0)
+                goto fail;
+        /* From here on the socket file is ours: remove it on failure. */
+        if (listen(fd, SOMAXCONN) < 0) {
+                r = -errno;
+                goto fail_unlink;
+        }
+        r = ns_sock_new(fd, &sk);
+        if (r < 0)
+                goto fail_unlink;
+        if (path && (flags & NETSOCK_REMOVE_ON_CLOSE)) {
+                if (lstat(path_of(addr), &st) < 0) {
+                        r = -errno;
+                        free(sk);
+                        goto fail_unlink;
+                }
+                sk->unlink_path = strdup(path_of(addr));
+                if (!sk->unlink_path) {
+                        r = -ENOMEM;
+                        free(sk);
+                        goto fail_unlink;
+                }
+                sk->dev = st.st_dev;
+                sk->ino = st.st_ino;
+        }
+        *ret = sk;
+        return 0;
+
+fail_unlink:
+        if (path)
+                (void) unlink(path_of(addr));
+fail:
+        ns_close_fd(fd);
+        return r;
+}

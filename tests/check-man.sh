@@ -1,0 +1,46 @@
+#!/bin/sh
+# Man pages are well-formed: mandoc -T lint (or groff warnings) is clean,
+# every real page has the sections a reader looks for, every page named in
+# a .so alias exists, and every alias is listed in the NAME section of the
+# page it points to.
+set -u
+: "${top_srcdir:=.}"
+mandir="$top_srcdir/doc/man"
+fail=0
+pages="${MAN3_PAGES:-} ${MAN7_PAGES:-}"
+[ -n "$(echo $pages)" ] || { echo "no man pages listed"; exit 1; }
+for p in $pages; do
+        f="$top_srcdir/$p"
+        [ -f "$f" ] || { echo "FAIL: $p listed but missing"; fail=1; continue; }
+        name=$(basename "$p"); name=${name%.*}
+        first=$(head -n 1 "$f")
+        case "$first" in
+        .so\ *)
+                target="$mandir/${first#.so }"
+                if [ ! -f "$target" ]; then
+                        echo "FAIL: $p points to missing ${first#.so }"; fail=1
+                elif ! sed -n '/^\.SH NAME/,/^\.SH/p' "$target" | grep -q "\\b$name\\b"; then
+                        echo "FAIL: $name is not in the NAME section of ${first#.so }"; fail=1
+                fi
+                continue ;;
+        esac
+        for sec in NAME LIBRARY SYNOPSIS DESCRIPTION "RETURN VALUE" ERRORS NOTES "SEE ALSO"; do
+                case "$p:$sec" in *.7:LIBRARY|*.7:ERRORS|*.7:"RETURN VALUE"|*.7:NOTES) continue ;; esac
+                grep -q "^\.SH \"\?$sec\"\?\$" "$f" || { echo "FAIL: $p has no $sec section"; fail=1; }
+        done
+        if ! sed -n '/^\.SH NAME/,/^\.SH/p' "$f" | grep -q "\\b$name\\b"; then
+                echo "FAIL: $p does not name $name in NAME"; fail=1
+        fi
+        if [ -n "${MANDOC:-}" ]; then
+                out=$(cd "$mandir" && "$MANDOC" -T lint -W warning "$f" 2>&1)
+        elif [ -n "${GROFF:-}" ]; then
+                out=$("$GROFF" -man -ww -z "$f" 2>&1)
+        else
+                echo "no mandoc or groff: skipping lint"; exit 77
+        fi
+        if [ -n "$out" ]; then
+                echo "FAIL: lint of $p:"; echo "$out"; fail=1
+        fi
+done
+[ "$fail" = 0 ] && echo "ok: $(echo $pages | wc -w) man pages"
+exit $fail
