@@ -121,6 +121,90 @@ int ns_setopt_bool(int fd, int level, int name, bool on) {
         return ns_setopt_int(fd, level, name, on ? 1 : 0);
 }
 
+/* Send/receive buffer sizes.  Linux doubles the value set (for its own
+ * bookkeeping) and clamps it to [a minimum, net.core.[rw]mem_max]; the
+ * getter reports what the kernel holds. */
+int ns_set_bufsize(int fd, int optname, size_t size) {
+        if (size > INT_MAX)
+                return -EINVAL;
+        return ns_setopt_int(fd, SOL_SOCKET, optname, (int) size);
+}
+
+int ns_get_bufsize(int fd, int optname, size_t *ret) {
+        int v = 0, r;
+
+        if (!ret)
+                return -EINVAL;
+        r = ns_getopt_int(fd, SOL_SOCKET, optname, &v);
+        if (r < 0)
+                return r;
+        *ret = v < 0 ? 0 : (size_t) v;
+        return 0;
+}
+
+/* secs < 0: off; 0: close sends RST (abortive); > 0: close waits. */
+int ns_set_linger(int fd, int secs) {
+        struct linger l;
+
+        l.l_onoff = secs >= 0;
+        l.l_linger = secs >= 0 ? secs : 0;
+        return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0 ? -errno : 0;
+}
+
+int ns_get_linger(int fd, int *ret_secs) {
+        struct linger l;
+        socklen_t len = sizeof(l);
+
+        if (!ret_secs)
+                return -EINVAL;
+        if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &len) < 0)
+                return -errno;
+        *ret_secs = l.l_onoff ? l.l_linger : -1;
+        return 0;
+}
+
+/* IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6. */
+static int ttl_opt(int fd, int *level, int *name) {
+        int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
+
+        if (r < 0)
+                return r;
+        if (family == AF_INET) {
+                *level = IPPROTO_IP;
+                *name = IP_TTL;
+        } else if (family == AF_INET6) {
+                *level = IPPROTO_IPV6;
+                *name = IPV6_UNICAST_HOPS;
+        } else {
+                return -EAFNOSUPPORT;
+        }
+        return 0;
+}
+
+int ns_set_ttl(int fd, unsigned ttl) {
+        int level = 0, name = 0, r;
+
+        if (ttl == 0 || ttl > 255)
+                return -EINVAL;
+        r = ttl_opt(fd, &level, &name);
+        return r < 0 ? r : ns_setopt_int(fd, level, name, (int) ttl);
+}
+
+int ns_get_ttl(int fd, unsigned *ret) {
+        int level = 0, name = 0, v = 0, r;
+
+        if (!ret)
+                return -EINVAL;
+        r = ttl_opt(fd, &level, &name);
+        if (r < 0)
+                return r;
+        r = ns_getopt_int(fd, level, name, &v);
+        if (r < 0)
+                return r;
+        *ret = (unsigned) v;
+        return 0;
+}
+
 /* Maps a failed getsockopt on a foreign fd to the from_fd() errors. */
 static int kind_check(int fd, const struct ns_kind *kind) {
         int v = 0, r;

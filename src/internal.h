@@ -18,6 +18,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -91,6 +93,14 @@ int  ns_getopt_int(int fd, int level, int name, int *ret);
 int  ns_setopt_bool(int fd, int level, int name, bool on);
 int  ns_getopt_bool(int fd, int level, int name, bool *ret);
 
+/* Options shared by several types (core.c). */
+int  ns_set_bufsize(int fd, int optname, size_t size);
+int  ns_get_bufsize(int fd, int optname, size_t *ret);
+int  ns_set_linger(int fd, int secs);
+int  ns_get_linger(int fd, int *ret_secs);
+int  ns_set_ttl(int fd, unsigned ttl);
+int  ns_get_ttl(int fd, unsigned *ret);
+
 /* Flags checks: everything outside `allowed` is -EINVAL. */
 static inline int ns_check_flags(int flags, unsigned allowed) {
         return ((unsigned)flags & ~allowed) ? -EINVAL : 0;
@@ -149,6 +159,14 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
 int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer);
+
+/* ---- TCP (tcp_stream.c) ------------------------------------------------ */
+
+/* Connects the TCP socket fd (which the caller keeps either way).  wait_ms:
+ * 0 = do not wait (nonblocking: EINPROGRESS is success), -1 = wait for the
+ * result however long, > 0 = wait at most that long (-ETIMEDOUT). */
+int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms);
+int ns_check_inet(const struct netsock_addr *a);
 
 /* ---- typed wrappers ---------------------------------------------------- */
 
@@ -277,5 +295,39 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
                 NS_RETURN_HANDLE(C, ret, ns_accept(NS_SK(l), flags, &sk_, ret_peer));          \
         }                                                                                       \
         struct ns_unused5_##L
+
+/* The options a TCP socket and a TCP stream both have. */
+#define NS_DEFINE_TCP_OPTIONS(T)                                                                \
+        NS_EXPORT int netsock_##T##_set_send_buffer_size(struct netsock_##T *s, size_t size) {  \
+                return s ? ns_set_bufsize(s->sk.fd, SO_SNDBUF, size) : -EINVAL;                 \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_send_buffer_size(const struct netsock_##T *s, size_t *ret) { \
+                return s ? ns_get_bufsize(s->sk.fd, SO_SNDBUF, ret) : -EINVAL;                  \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_recv_buffer_size(struct netsock_##T *s, size_t size) {  \
+                return s ? ns_set_bufsize(s->sk.fd, SO_RCVBUF, size) : -EINVAL;                 \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_recv_buffer_size(const struct netsock_##T *s, size_t *ret) { \
+                return s ? ns_get_bufsize(s->sk.fd, SO_RCVBUF, ret) : -EINVAL;                  \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_linger(struct netsock_##T *s, int secs) {               \
+                return s ? ns_set_linger(s->sk.fd, secs) : -EINVAL;                             \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_linger(const struct netsock_##T *s, int *ret_secs) {        \
+                return s ? ns_get_linger(s->sk.fd, ret_secs) : -EINVAL;                         \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_nodelay(struct netsock_##T *s, bool on) {               \
+                return s ? ns_setopt_bool(s->sk.fd, IPPROTO_TCP, TCP_NODELAY, on) : -EINVAL;    \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_nodelay(const struct netsock_##T *s, bool *ret) {           \
+                return s ? ns_getopt_bool(s->sk.fd, IPPROTO_TCP, TCP_NODELAY, ret) : -EINVAL;   \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_keepalive(struct netsock_##T *s, bool on) {             \
+                return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_KEEPALIVE, on) : -EINVAL;    \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_keepalive(const struct netsock_##T *s, bool *ret) {         \
+                return s ? ns_getopt_bool(s->sk.fd, SOL_SOCKET, SO_KEEPALIVE, ret) : -EINVAL;   \
+        }                                                                                       \
+        struct ns_unused6_##T
 
 #endif

@@ -1,2 +1,110 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Unix seqpacket sockets (uds UnixSeqpacketConn): connection-oriented,
+ * reliable, ordered packets whose boundaries are kept.  Connecting,
+ * listening, fd passing and the common calls are the shared Unix and core
+ * machinery; what is special here is packet reception: a recv takes exactly
+ * one packet, reports truncation (the rest of that packet is discarded by
+ * the kernel), and the next packet's full length can be asked without
+ * consuming it.
+ *
+ * A zero-length packet reads as 0, exactly like EOF: recv, peek and
+ * next_packet_len all return 0 for both and the kernel gives no other way to
+ * tell them apart.  A 0 while the peer has not hung up (no NETSOCK_READ_HUP
+ * from the poller) is a zero-length packet.
+ */
 #include "internal.h"
+
+#include <string.h>
+
+NS_EXPORT int netsock_seqpacket_connect_from_to(const struct netsock_addr *from, const struct netsock_addr *to, int flags,
+                                                struct netsock_seqpacket **ret) {
+        if (!from)
+                return -EINVAL;
+        NS_RETURN_HANDLE(seqpacket, ret, ns_unix_connect(from, to, SOCK_SEQPACKET, flags, &sk_));
+}
+
+NS_EXPORT int netsock_seqpacket_connect_addr(const struct netsock_addr *addr, int flags, struct netsock_seqpacket **ret) {
+        NS_RETURN_HANDLE(seqpacket, ret, ns_unix_connect(NULL, addr, SOCK_SEQPACKET, flags, &sk_));
+}
+
+NS_EXPORT int netsock_seqpacket_connect(const char *name, int flags, struct netsock_seqpacket **ret) {
+        struct netsock_addr a;
+        int r = ns_addr_unix_name(&a, name);
+
+        return r < 0 ? r : netsock_seqpacket_connect_addr(&a, flags, ret);
+}
+
+NS_EXPORT int netsock_seqpacket_pair(int flags, struct netsock_seqpacket **ret_a, struct netsock_seqpacket **ret_b) {
+        struct ns_sock *a, *b;
+        int r;
+
+        if (!ret_a || !ret_b)
+                return -EINVAL;
+        r = ns_unix_pair(SOCK_SEQPACKET, flags, &a, &b);
+        if (r < 0)
+                return r;
+        *ret_a = NS_AS(seqpacket, a);
+        *ret_b = NS_AS(seqpacket, b);
+        return 0;
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_send(struct netsock_seqpacket *s, const void *buf, size_t len) {
+        return s ? ns_send(s->sk.fd, buf, len) : -EINVAL;
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt) {
+        return s ? ns_sendv(s->sk.fd, iov, iovcnt) : -EINVAL;
+}
+
+/* One packet into iov; MSG_TRUNC in msg_flags says it was longer. */
+static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, int flags, bool *ret_truncated) {
+        int mflags = 0;
+        ssize_t n;
+
+        if (!s)
+                return -EINVAL;
+        n = ns_recvv(s->sk.fd, iov, iovcnt, flags, &mflags);
+        if (n >= 0 && ret_truncated)
+                *ret_truncated = (mflags & MSG_TRUNC) != 0;
+        return n;
+}
+
+static ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, size_t len, int flags, bool *ret_truncated) {
+        struct iovec iov;
+
+        if (!buf && len)
+                return -EINVAL;
+        iov.iov_base = buf;
+        iov.iov_len = len;
+        return recv_packet(s, &iov, 1, flags, ret_truncated);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_recv(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
+        return recv_packet_buf(s, buf, len, 0, ret_truncated);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_recv_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
+        return recv_packet(s, iov, iovcnt, 0, ret_truncated);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_peek(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
+        return recv_packet_buf(s, buf, len, MSG_PEEK, ret_truncated);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_peek_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
+        return recv_packet(s, iov, iovcnt, MSG_PEEK, ret_truncated);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_next_packet_len(struct netsock_seqpacket *s) {
+        /* With MSG_TRUNC an AF_UNIX recv returns the packet's real length
+         * whatever the buffer size; with MSG_PEEK it stays queued. */
+        return s ? ns_recv(s->sk.fd, NULL, 0, MSG_PEEK | MSG_TRUNC) : -EINVAL;
+}
+
+NS_DEFINE_ANCILLARY(seqpacket, false);
+NS_DEFINE_COMMON(seqpacket);
+NS_DEFINE_CONNECTED(seqpacket);
+
+NS_DEFINE_UNIX_LISTENER(seqpacket_listener, seqpacket, SOCK_SEQPACKET);
+NS_DEFINE_COMMON(seqpacket_listener);
