@@ -457,6 +457,11 @@ ssize_t ns_recv_exact(int fd, void *buf, size_t len) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
+                        /* Bytes already taken off the socket are never
+                         * thrown away: return them, and the next call
+                         * reports the error (-EAGAIN after a timeout). */
+                        if (got > 0)
+                                break;
                         return -errno;
                 }
                 if (n == 0)

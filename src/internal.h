@@ -291,6 +291,9 @@ int ns_check_inet(const struct netsock_addr *a);
                 int r = ns_addr_unix_name(&a, name);                                            \
                 return r < 0 ? r : netsock_##L##_bind_addr(&a, flags, ret);                     \
         }                                                                                       \
+        NS_EXPORT int netsock_##L##_set_passcred(struct netsock_##L *l, bool on) {              \
+                return l ? ns_set_passcred(l->sk.fd, on) : -EINVAL;                             \
+        }                                                                                       \
         NS_EXPORT int netsock_##L##_accept(struct netsock_##L *l, int flags, struct netsock_##C **ret, struct netsock_addr *ret_peer) { \
                 NS_RETURN_HANDLE(C, ret, ns_accept(NS_SK(l), flags, &sk_, ret_peer));          \
         }                                                                                       \

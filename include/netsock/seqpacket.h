@@ -54,6 +54,7 @@ int  netsock_seqpacket_write_timeout(const struct netsock_seqpacket *h, unsigned
 
 int netsock_seqpacket_listener_bind(const char *name, int flags, struct netsock_seqpacket_listener **ret);
 int netsock_seqpacket_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_seqpacket_listener **ret);
+int netsock_seqpacket_listener_set_passcred(struct netsock_seqpacket_listener *l, bool on);  /* inherited by accepted connections */
 int netsock_seqpacket_listener_accept(struct netsock_seqpacket_listener *l, int flags, struct netsock_seqpacket **ret, struct netsock_addr *ret_peer);
 
 void netsock_seqpacket_listener_close(struct netsock_seqpacket_listener *h);

@@ -53,6 +53,7 @@ int  netsock_unix_stream_write_timeout(const struct netsock_unix_stream *h, unsi
 
 int netsock_unix_listener_bind(const char *name, int flags, struct netsock_unix_listener **ret);
 int netsock_unix_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_unix_listener **ret);
+int netsock_unix_listener_set_passcred(struct netsock_unix_listener *l, bool on);  /* inherited by accepted connections */
 int netsock_unix_listener_accept(struct netsock_unix_listener *l, int flags, struct netsock_unix_stream **ret, struct netsock_addr *ret_peer);
 
 void netsock_unix_listener_close(struct netsock_unix_listener *h);
