@@ -8,7 +8,8 @@
  * passing sizeof(struct sockaddr_un) pads the name with NULs and makes it a
  * different name.  So every Unix address keeps its exact length, and paths
  * are stored as offsetof(sun_path) + strlen + 1, the form the kernel itself
- * reports.  Nothing is ever truncated: a path that does not fit is
+ * reports (a full 108-byte path keeps length sizeof(sockaddr_un), its NUL
+ * lying just past it in the storage).  Nothing is ever truncated: a path that does not fit is
  * -ENAMETOOLONG.
  */
 #include "internal.h"
@@ -194,7 +195,11 @@ static void unix_from(struct netsock_addr *ret, const struct sockaddr *sa, sockl
         }
         avail = strnlen(sun->sun_path, avail);
         memcpy(((struct sockaddr_un *) &ret->storage)->sun_path, sun->sun_path, avail);
-        ret->len = (socklen_t) (SUN_OFF + avail + 1);
+        /* A full 108-byte sun_path has no room for its NUL inside
+         * sockaddr_un; the kernel refuses lengths beyond it, so keep the
+         * length at sizeof(sockaddr_un): the zeroed storage after it still
+         * ends the string for C. */
+        ret->len = (socklen_t) (SUN_OFF + (avail < SUN_MAX ? avail + 1 : SUN_MAX));
 }
 
 static int addr_from(struct netsock_addr *ret, const struct sockaddr *sa, socklen_t len) {

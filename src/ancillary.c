@@ -79,6 +79,8 @@ size_t ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, co
         size_t used = 0;
         struct cmsghdr h;
 
+        if ((nfds > 0 ? CMSG_SPACE(nfds * sizeof(int)) : 0) + (creds ? CMSG_SPACE(sizeof(struct ucred)) : 0) > size)
+                return 0;  /* never happens: callers pass NS_CMSG_BUFSIZE and at most 253 fds */
         memset(control, 0, size);
         if (nfds > 0) {
                 h.cmsg_len = CMSG_LEN(nfds * sizeof(int));
