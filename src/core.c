@@ -232,13 +232,17 @@ static int kind_check(int fd, const struct ns_kind *kind) {
         if ((v != 0) != kind->listening)
                 return -EINVAL;
         if (kind->unconnected) {
-                struct sockaddr_storage ss;
-                socklen_t len = sizeof(ss);
+                /* Only a TCP socket in state CLOSE is unconnected: one whose
+                 * connect is still in progress (SYN_SENT) has no peer name
+                 * yet but is no builder any more. */
+                struct tcp_info ti;
+                socklen_t len = sizeof(ti);
 
-                if (getpeername(fd, (struct sockaddr *) &ss, &len) == 0)
-                        return -EISCONN;
-                if (errno != ENOTCONN)
+                memset(&ti, 0, sizeof(ti));
+                if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
                         return -errno;
+                if (ti.tcpi_state != TCP_CLOSE)
+                        return -EISCONN;
         }
         return 0;
 }
