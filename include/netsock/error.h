@@ -72,6 +72,7 @@
         X(EISCONN,         "Transport endpoint is already connected") \
         X(ENOTCONN,        "Transport endpoint is not connected") \
         X(ESHUTDOWN,       "Cannot send after transport endpoint shutdown") \
+        X(ETOOMANYREFS,    "Too many references: cannot splice") \
         X(ETIMEDOUT,       "Connection timed out") \
         X(ECONNREFUSED,    "Connection refused") \
         X(EHOSTDOWN,       "Host is down") \
