@@ -59,19 +59,18 @@ int ns_sock_adopt(int fd, struct ns_sock **ret) {
  * path is still the very socket this listener created: another process may
  * have replaced it (NETSOCK_REPLACE_STALE elsewhere) and that file is not
  * ours to remove. */
-static void unlink_if_ours(const struct ns_sock *sk) {
+void ns_unlink_if_same(const char *path, dev_t dev, ino_t ino) {
         struct stat st;
 
-        if (lstat(sk->unlink_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-            st.st_dev == sk->dev && st.st_ino == sk->ino)
-                (void) unlink(sk->unlink_path);
+        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == dev && st.st_ino == ino)
+                (void) unlink(path);
 }
 
 void ns_sock_close(struct ns_sock *sk) {
         if (!sk)
                 return;
         if (sk->unlink_path) {
-                unlink_if_ours(sk);
+                ns_unlink_if_same(sk->unlink_path, sk->dev, sk->ino);
                 free(sk->unlink_path);
         }
         ns_close_fd(sk->fd);

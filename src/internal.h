@@ -74,6 +74,8 @@ void ns_close_fd(int fd);
 int  ns_sock_new(int fd, struct ns_sock **ret);       /* fd untouched on failure */
 int  ns_sock_adopt(int fd, struct ns_sock **ret);     /* fd closed on failure */
 void ns_sock_close(struct ns_sock *sk);
+/* Removes the socket file at path only if it is still (dev, ino). */
+void ns_unlink_if_same(const char *path, dev_t dev, ino_t ino);
 int  ns_sock_into_fd(struct ns_sock *sk);
 int  ns_sock_from_fd(int fd, const struct ns_kind *kind, struct ns_sock **ret);
 int  ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret);

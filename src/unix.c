@@ -31,6 +31,8 @@ static const char *path_of(const struct netsock_addr *a) {
 }
 
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret) {
+        struct stat st;
+        bool bound = false;
         int fd, r;
 
         r = ns_check_flags(flags, NETSOCK_NONBLOCK);
@@ -44,8 +46,14 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
         fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
         if (fd < 0)
                 return -errno;
-        if (from && bind(fd, (const struct sockaddr *) &from->storage, from->len) < 0)
-                goto fail;
+        if (from) {
+                if (bind(fd, (const struct sockaddr *) &from->storage, from->len) < 0)
+                        goto fail;
+                /* The socket file bind made is ours to remove if the
+                 * connect fails: remember which file it is. */
+                if (is_path(from) && lstat(path_of(from), &st) == 0)
+                        bound = true;
+        }
         /* A Unix connect interrupted by a signal leaves the socket
          * unconnected, so trying again is safe.  A nonblocking connect to a
          * listener with a full backlog fails with EAGAIN (Linux), not
@@ -54,9 +62,14 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
                 if (errno != EINTR)
                         goto fail;
         }
-        return ns_sock_adopt(fd, ret);
+        r = ns_sock_adopt(fd, ret);
+        if (r < 0 && bound)
+                ns_unlink_if_same(path_of(from), st.st_dev, st.st_ino);
+        return r;
 fail:
         r = -errno;
+        if (bound)
+                ns_unlink_if_same(path_of(from), st.st_dev, st.st_ino);
         ns_close_fd(fd);
         return r;
 }
@@ -125,9 +138,9 @@ static int bind_listen(int fd, const struct netsock_addr *addr) {
 }
 
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret) {
-        struct ns_sock *sk;
+        struct ns_sock *sk = NULL;
         struct stat st;
-        bool path;
+        bool path, bound = false;
         int fd, r;
 
         r = ns_check_flags(flags, LISTENER_FLAGS);
@@ -148,25 +161,27 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
         }
         if (r < 0)
                 goto fail;
-        /* From here on the socket file is ours: remove it on failure. */
+        /* From here on the socket file is ours: remember which file it is,
+         * to remove it on failure and (REMOVE_ON_CLOSE) on close. */
+        if (path) {
+                if (lstat(path_of(addr), &st) < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+                bound = true;
+        }
         if (listen(fd, SOMAXCONN) < 0) {
                 r = -errno;
-                goto fail_unlink;
+                goto fail;
         }
         r = ns_sock_new(fd, &sk);
         if (r < 0)
-                goto fail_unlink;
+                goto fail;
         if (path && (flags & NETSOCK_REMOVE_ON_CLOSE)) {
-                if (lstat(path_of(addr), &st) < 0) {
-                        r = -errno;
-                        free(sk);
-                        goto fail_unlink;
-                }
                 sk->unlink_path = strdup(path_of(addr));
                 if (!sk->unlink_path) {
                         r = -ENOMEM;
-                        free(sk);
-                        goto fail_unlink;
+                        goto fail;
                 }
                 sk->dev = st.st_dev;
                 sk->ino = st.st_ino;
@@ -174,10 +189,10 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
         *ret = sk;
         return 0;
 
-fail_unlink:
-        if (path)
-                (void) unlink(path_of(addr));
 fail:
+        if (bound)
+                ns_unlink_if_same(path_of(addr), st.st_dev, st.st_ino);
+        free(sk);
         ns_close_fd(fd);
         return r;
 }

@@ -93,7 +93,22 @@ const char *ns_abstract_name(const char *tag) {
         return b;
 }
 
+/* A failing assertion ends the forked test process through exit(), which
+ * skips the teardown: remove the test's directory from an exit handler. */
+static void remove_tmpdir(void) {
+        if (tmpdir[0]) {
+                nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+                tmpdir[0] = '\0';
+        }
+}
+
 static void leak_setup(void) {
+        static bool registered;
+
+        if (!registered) {
+                atexit(remove_tmpdir);
+                registered = true;
+        }
         /* A test that writes to a closed peer must get -EPIPE, not die. */
         signal(SIGPIPE, SIG_DFL);
         tmpdir[0] = '\0';
@@ -106,10 +121,7 @@ static void leak_teardown(void) {
         char now[1024];
         int i;
 
-        if (tmpdir[0]) {
-                nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-                tmpdir[0] = '\0';
-        }
+        remove_tmpdir();
         snapshot(now, sizeof(now));
         for (i = 0; i < (int) sizeof(now); i++)
                 ck_assert_msg(!now[i] || fdmap_before[i], "fd %d leaked by the test", i);
