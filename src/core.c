@@ -204,6 +204,30 @@ int ns_get_ttl(int fd, unsigned *ret) {
         return 0;
 }
 
+/* IPV6_V6ONLY exists only on IPv6 sockets: -EAFNOSUPPORT on IPv4. */
+static int check_v6(int fd) {
+        int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
+
+        if (r < 0)
+                return r;
+        return family == AF_INET6 ? 0 : -EAFNOSUPPORT;
+}
+
+int ns_set_only_v6(int fd, bool on) {
+        int r = check_v6(fd);
+
+        return r < 0 ? r : ns_setopt_bool(fd, IPPROTO_IPV6, IPV6_V6ONLY, on);
+}
+
+int ns_get_only_v6(int fd, bool *ret) {
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        r = check_v6(fd);
+        return r < 0 ? r : ns_getopt_bool(fd, IPPROTO_IPV6, IPV6_V6ONLY, ret);
+}
+
 /* Maps a failed getsockopt on a foreign fd to the from_fd() errors. */
 static int kind_check(int fd, const struct ns_kind *kind) {
         int v = 0, r;

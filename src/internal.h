@@ -102,6 +102,8 @@ int  ns_set_linger(int fd, int secs);
 int  ns_get_linger(int fd, int *ret_secs);
 int  ns_set_ttl(int fd, unsigned ttl);
 int  ns_get_ttl(int fd, unsigned *ret);
+int  ns_set_only_v6(int fd, bool on);
+int  ns_get_only_v6(int fd, bool *ret);
 
 /* Flags checks: everything outside `allowed` is -EINVAL. */
 static inline int ns_check_flags(int flags, unsigned allowed) {

@@ -53,6 +53,16 @@ NS_EXPORT int netsock_tcp_socket_reuseport(const struct netsock_tcp_socket *s, b
         return s ? ns_getopt_bool(s->sk.fd, SOL_SOCKET, SO_REUSEPORT, ret) : -EINVAL;
 }
 
+/* IPV6_V6ONLY belongs on the builder: Linux refuses it once a socket is
+ * bound, and every connected stream is. */
+NS_EXPORT int netsock_tcp_socket_set_only_v6(struct netsock_tcp_socket *s, bool on) {
+        return s ? ns_set_only_v6(s->sk.fd, on) : -EINVAL;
+}
+
+NS_EXPORT int netsock_tcp_socket_only_v6(const struct netsock_tcp_socket *s, bool *ret) {
+        return s ? ns_get_only_v6(s->sk.fd, ret) : -EINVAL;
+}
+
 /* The type-of-service byte: IP_TOS on IPv4, the traffic class on IPv6. */
 static int tos_opt(int fd, int *level, int *name) {
         int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);

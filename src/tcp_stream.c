@@ -162,7 +162,11 @@ NS_DEFINE_COMMON(tcp_stream);
 NS_DEFINE_CONNECTED(tcp_stream);
 
 NS_EXPORT int netsock_tcp_stream_set_keepalive_params(struct netsock_tcp_stream *s, unsigned idle_s, unsigned interval_s, unsigned count) {
+        /* The kernel's limits (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL,
+         * MAX_TCP_KEEPCNT), checked first so that a bad value changes
+         * nothing instead of leaving the earlier ones applied. */
         static const int names[3] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
+        static const unsigned max[3] = { 32767, 32767, 127 };
         unsigned v[3];
         int i, r;
 
@@ -172,7 +176,7 @@ NS_EXPORT int netsock_tcp_stream_set_keepalive_params(struct netsock_tcp_stream 
         if (!s)
                 return -EINVAL;
         for (i = 0; i < 3; i++)
-                if (v[i] > INT_MAX)
+                if (v[i] > max[i])
                         return -EINVAL;
         for (i = 0; i < 3; i++) {
                 if (v[i] == 0)
@@ -208,31 +212,12 @@ NS_EXPORT int netsock_tcp_stream_ttl(const struct netsock_tcp_stream *s, unsigne
         return s ? ns_get_ttl(s->sk.fd, ret) : -EINVAL;
 }
 
-/* IPV6_V6ONLY exists only on IPv6 sockets: -EAFNOSUPPORT on IPv4. */
-static int check_v6(int fd) {
-        int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
-
-        if (r < 0)
-                return r;
-        return family == AF_INET6 ? 0 : -EAFNOSUPPORT;
-}
-
 NS_EXPORT int netsock_tcp_stream_set_only_v6(struct netsock_tcp_stream *s, bool on) {
-        int r;
-
-        if (!s)
-                return -EINVAL;
-        r = check_v6(s->sk.fd);
-        return r < 0 ? r : ns_setopt_bool(s->sk.fd, IPPROTO_IPV6, IPV6_V6ONLY, on);
+        return s ? ns_set_only_v6(s->sk.fd, on) : -EINVAL;
 }
 
 NS_EXPORT int netsock_tcp_stream_only_v6(const struct netsock_tcp_stream *s, bool *ret) {
-        int r;
-
-        if (!s || !ret)
-                return -EINVAL;
-        r = check_v6(s->sk.fd);
-        return r < 0 ? r : ns_getopt_bool(s->sk.fd, IPPROTO_IPV6, IPV6_V6ONLY, ret);
+        return s ? ns_get_only_v6(s->sk.fd, ret) : -EINVAL;
 }
 
 NS_EXPORT int netsock_tcp_stream_set_user_timeout(struct netsock_tcp_stream *s, unsigned ms) {

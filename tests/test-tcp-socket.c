@@ -1534,6 +1534,45 @@ END_TEST
 
 /* ---- suite -------------------------------------------------------------- */
 
+/* IPV6_V6ONLY is set on the builder before bind (Linux refuses it later);
+ * an IPv4 socket has no such option. */
+START_TEST(only_v6_is_set_on_the_builder_before_bind) {
+        struct netsock_tcp_socket *s4, *s6;
+        struct netsock_addr a;
+        bool on = false;
+        int r;
+
+        ck_assert_int_eq(netsock_tcp_socket_new_v4(0, &s4), 0);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(s4, true), -EAFNOSUPPORT);
+        on = true;
+        ck_assert_int_eq(netsock_tcp_socket_only_v6(s4, &on), -EAFNOSUPPORT);
+        ck_assert(on);  /* untouched on failure */
+        netsock_tcp_socket_close(s4);
+
+        r = netsock_tcp_socket_new_v6(0, &s6);
+        if (r == -EAFNOSUPPORT) {
+                fprintf(stderr, "only_v6_is_set_on_the_builder_before_bind: IPv6 not available: IPv6 part skipped\n");
+                return;
+        }
+        ck_assert_int_eq(r, 0);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(s6, true), 0);
+        ck_assert_int_eq(netsock_tcp_socket_only_v6(s6, &on), 0);
+        ck_assert(on);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(s6, false), 0);
+        ck_assert_int_eq(netsock_tcp_socket_only_v6(s6, &on), 0);
+        ck_assert(!on);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(s6, true), 0);
+        ck_assert_int_eq(netsock_addr_parse(&a, "[::]:0"), 0);
+        ck_assert_int_eq(netsock_tcp_socket_bind(s6, &a), 0);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(s6, false), -EINVAL);
+        ck_assert_int_eq(netsock_tcp_socket_only_v6(s6, &on), 0);
+        ck_assert(on);
+        ck_assert_int_eq(netsock_tcp_socket_set_only_v6(NULL, true), -EINVAL);
+        ck_assert_int_eq(netsock_tcp_socket_only_v6(s6, NULL), -EINVAL);
+        netsock_tcp_socket_close(s6);
+}
+END_TEST
+
 static Suite *make_suite(void) {
         Suite *s = suite_create("tcp_socket");
         TCase *tc;
@@ -1606,6 +1645,7 @@ static Suite *make_suite(void) {
         tcase_add_test(tc, listener_from_fd_rejects_a_socket_that_does_not_listen);
 
         tc = ns_tcase(s, "ipv6");
+        tcase_add_test(tc, only_v6_is_set_on_the_builder_before_bind);
         tcase_add_test(tc, v6_bind_listen_connect_and_accept_over_loopback);
         tcase_add_test(tc, v6_listener_bind_and_ttl_as_hop_limit);
         tcase_add_test(tc, v6_connect_to_closed_port_is_econnrefused_and_consumes);

@@ -31,6 +31,8 @@ int netsock_tcp_socket_set_linger(struct netsock_tcp_socket *s, int secs);
 int netsock_tcp_socket_linger(const struct netsock_tcp_socket *s, int *ret_secs);
 int netsock_tcp_socket_set_tos(struct netsock_tcp_socket *s, unsigned tos);
 int netsock_tcp_socket_tos(const struct netsock_tcp_socket *s, unsigned *ret);
+int netsock_tcp_socket_set_only_v6(struct netsock_tcp_socket *s, bool on);   /* IPv6 sockets, before bind */
+int netsock_tcp_socket_only_v6(const struct netsock_tcp_socket *s, bool *ret);
 int netsock_tcp_socket_bind_device(struct netsock_tcp_socket *s, const char *ifname);
 ssize_t netsock_tcp_socket_device(const struct netsock_tcp_socket *s, char *buf, size_t size);
 int netsock_tcp_socket_set_nodelay(struct netsock_tcp_socket *s, bool on);
