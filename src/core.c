@@ -337,30 +337,26 @@ int ns_fd_take_error(int fd, int *ret_err) {
         return 0;
 }
 
-int ns_fd_local_addr(int fd, struct netsock_addr *ret) {
+/* getsockname or getpeername, read into a well-formed netsock_addr. */
+static int fd_name(int fd, int (*get)(int, struct sockaddr *, socklen_t *), struct netsock_addr *ret) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
 
         if (!ret)
                 return -EINVAL;
         memset(&ss, 0, sizeof(ss));
-        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+        if (get(fd, (struct sockaddr *) &ss, &len) < 0)
                 return -errno;
         ns_addr_from_kernel(ret, &ss, len);
         return 0;
 }
 
-int ns_fd_peer_addr(int fd, struct netsock_addr *ret) {
-        struct sockaddr_storage ss;
-        socklen_t len = sizeof(ss);
+int ns_fd_local_addr(int fd, struct netsock_addr *ret) {
+        return fd_name(fd, getsockname, ret);
+}
 
-        if (!ret)
-                return -EINVAL;
-        memset(&ss, 0, sizeof(ss));
-        if (getpeername(fd, (struct sockaddr *) &ss, &len) < 0)
-                return -errno;
-        ns_addr_from_kernel(ret, &ss, len);
-        return 0;
+int ns_fd_peer_addr(int fd, struct netsock_addr *ret) {
+        return fd_name(fd, getpeername, ret);
 }
 
 int ns_fd_shutdown(int fd, int how) {
@@ -409,18 +405,9 @@ ssize_t ns_send(int fd, const void *buf, size_t len) {
 }
 
 ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
-        struct msghdr msg;
-        ssize_t n;
-        int r = ns_check_iov(iov, iovcnt);
-
-        if (r < 0)
-                return r;
-        memset(&msg, 0, sizeof(msg));
-        msg.msg_iov = (struct iovec *) iov;
-        msg.msg_iovlen = iovcnt;
-        /* sendmsg, not writev: writev cannot take MSG_NOSIGNAL. */
-        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-        return n < 0 ? -errno : n;
+        /* The ancillary send without ancillary data: sendmsg, not writev,
+         * since writev cannot take MSG_NOSIGNAL. */
+        return ns_send_ancillary(fd, iov, iovcnt, NULL, false);
 }
 
 int ns_send_all(int fd, const void *buf, size_t len) {

@@ -170,6 +170,8 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
  * 0 = do not wait (nonblocking: EINPROGRESS is success), -1 = wait for the
  * result however long, > 0 = wait at most that long (-ETIMEDOUT). */
 int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms);
+/* A close-on-exec TCP socket of family; returns the fd or -errno. */
+int ns_tcp_open(int family, int flags);
 int ns_check_inet(const struct netsock_addr *a);
 
 /* ---- typed wrappers ---------------------------------------------------- */

@@ -15,15 +15,9 @@
 #define LISTENER_BACKLOG 1024
 
 static int new_socket(int family, int flags, struct ns_sock **ret) {
-        int fd, r;
+        int fd = ns_tcp_open(family, flags);
 
-        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
-        if (r < 0)
-                return r;
-        fd = socket(family, SOCK_STREAM | ns_sock_flags(flags), IPPROTO_TCP);
-        if (fd < 0)
-                return -errno;
-        return ns_sock_adopt(fd, ret);
+        return fd < 0 ? fd : ns_sock_adopt(fd, ret);
 }
 
 NS_EXPORT int netsock_tcp_socket_new_v4(int flags, struct netsock_tcp_socket **ret) {
@@ -201,15 +195,12 @@ NS_EXPORT int netsock_tcp_socket_listen(struct netsock_tcp_socket *s, unsigned b
 static int listener_bind(const struct netsock_addr *addr, int flags, struct ns_sock **ret) {
         int fd, r;
 
-        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
-        if (r < 0)
-                return r;
         r = ns_check_inet(addr);
         if (r < 0)
                 return r;
-        fd = socket(addr->storage.ss_family, SOCK_STREAM | ns_sock_flags(flags), IPPROTO_TCP);
+        fd = ns_tcp_open(addr->storage.ss_family, flags);
         if (fd < 0)
-                return -errno;
+                return fd;
         /* SO_REUSEADDR so that a restarted server can bind while old
          * connections sit in TIME_WAIT. */
         if ((r = ns_setopt_bool(fd, SOL_SOCKET, SO_REUSEADDR, true)) < 0 ||

@@ -20,6 +20,15 @@ int ns_check_inet(const struct netsock_addr *a) {
         return 0;
 }
 
+int ns_tcp_open(int family, int flags) {
+        int fd, r = ns_check_flags(flags, NETSOCK_NONBLOCK);
+
+        if (r < 0)
+                return r;
+        fd = socket(family, SOCK_STREAM | ns_sock_flags(flags), IPPROTO_TCP);
+        return fd < 0 ? -errno : fd;
+}
+
 static long long now_ms(void) {
         struct timespec ts;
 
@@ -100,15 +109,12 @@ int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms) {
 static int stream_connect(const struct netsock_addr *addr, int flags, int wait_ms, struct ns_sock **ret) {
         int fd, r;
 
-        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
-        if (r < 0)
-                return r;
         r = ns_check_inet(addr);
         if (r < 0)
                 return r;
-        fd = socket(addr->storage.ss_family, SOCK_STREAM | ns_sock_flags(flags), IPPROTO_TCP);
+        fd = ns_tcp_open(addr->storage.ss_family, flags);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (wait_ms == 0 && !(flags & NETSOCK_NONBLOCK))
                 wait_ms = -1;
         r = ns_tcp_connect(fd, addr, wait_ms);
