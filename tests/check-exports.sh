@@ -2,8 +2,8 @@
 # The public interface agrees with itself: the calls declared in the public
 # headers, the symbols the shared library exports, the linker map and the
 # man pages are one and the same set, every export is in the LIBNETSOCK_0.1
-# version node, nothing outside netsock_* is exported, and the soname is
-# libnetsock.so.0.
+# version node, nothing outside netsock_* is exported, the soname is
+# libnetsock.so.0, and debian/libnetsock0.symbols lists the same calls.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${NM:=nm}"
 tmp=$(mktemp -d) || exit 99
@@ -41,6 +41,12 @@ compare() {
 compare headers exported
 compare exported map
 compare exported man
+# The Debian symbols file (in the git tree; release tarballs leave debian/ out).
+symfile="$top_srcdir/debian/libnetsock0.symbols"
+if [ -f "$symfile" ]; then
+        sed -n 's/^ \(netsock_[a-z0-9_]*\)@LIBNETSOCK_0\.1 .*/\1/p' "$symfile" | sort -u >"$tmp/debian-symbols"
+        compare exported debian-symbols
+fi
 
 soname=$(readelf -d "$lib" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 if [ "$soname" != "libnetsock.so.0" ]; then

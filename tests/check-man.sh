@@ -5,6 +5,7 @@
 # page it points to.
 set -u
 : "${top_srcdir:=.}"
+top_srcdir=$(cd "$top_srcdir" && pwd)
 mandir="$top_srcdir/doc/man"
 fail=0
 pages="${MAN3_PAGES:-} ${MAN7_PAGES:-}"
