@@ -118,13 +118,10 @@ ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const 
         union ns_cmsg_buf cbuf;
         struct msghdr msg;
         ssize_t n;
-        int r = ns_check_iov(iov, iovcnt);
+        int r = ns_msg_init(&msg, iov, iovcnt);
 
         if (r < 0)
                 return r;
-        memset(&msg, 0, sizeof(msg));
-        msg.msg_iov = (struct iovec *) iov;
-        msg.msg_iovlen = iovcnt;
         if (anc && (anc->nfds > 0 || anc->creds)) {
                 if (anc->nfds > NETSOCK_MAX_FDS || (anc->nfds > 0 && !anc->fds))
                         return -EINVAL;
@@ -147,16 +144,13 @@ ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct
         size_t cap, i, kept;
         unsigned out = 0;
         ssize_t n;
-        int r = ns_check_iov(iov, iovcnt);
+        int r = ns_msg_init(&msg, iov, iovcnt);
 
         if (r < 0)
                 return r;
         cap = anc ? anc->nfds : 0;
         if (cap > 0 && !anc->fds)
                 return -EINVAL;
-        memset(&msg, 0, sizeof(msg));
-        msg.msg_iov = (struct iovec *) iov;
-        msg.msg_iovlen = iovcnt;
         msg.msg_control = cbuf.buf;
         msg.msg_controllen = sizeof(cbuf.buf);
         n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);

@@ -38,7 +38,7 @@ void ns_close_fd(int fd) {
 }
 
 int ns_sock_new(int fd, struct ns_sock **ret) {
-        struct ns_sock *sk = calloc(1, sizeof(struct netsock_unix_stream));
+        struct ns_sock *sk = calloc(1, sizeof(*sk));
 
         if (!sk)
                 return -ENOMEM;
@@ -395,6 +395,17 @@ int ns_check_iov(const struct iovec *iov, size_t iovcnt) {
         return 0;
 }
 
+int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt) {
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        memset(msg, 0, sizeof(*msg));
+        msg->msg_iov = (struct iovec *) iov;
+        msg->msg_iovlen = iovcnt;
+        return 0;
+}
+
 ssize_t ns_send(int fd, const void *buf, size_t len) {
         ssize_t n;
 
@@ -441,13 +452,10 @@ ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
 ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
         struct msghdr msg;
         ssize_t n;
-        int r = ns_check_iov(iov, iovcnt);
+        int r = ns_msg_init(&msg, iov, iovcnt);
 
         if (r < 0)
                 return r;
-        memset(&msg, 0, sizeof(msg));
-        msg.msg_iov = (struct iovec *) iov;
-        msg.msg_iovlen = iovcnt;
         n = recvmsg(fd, &msg, flags);
         if (n < 0)
                 return -errno;

@@ -64,6 +64,14 @@ NS_HANDLE_TYPE(tcp_socket);
 NS_HANDLE_TYPE(tcp_listener);
 NS_HANDLE_TYPE(tcp_stream);
 
+/* Every handle type is a bare ns_sock, so that the core allocates them all
+ * alike and a tcp_socket can become a tcp_stream or a tcp_listener in place. */
+_Static_assert(sizeof(struct netsock_unix_stream) == sizeof(struct ns_sock) &&
+               sizeof(struct netsock_tcp_socket) == sizeof(struct ns_sock) &&
+               sizeof(struct netsock_tcp_stream) == sizeof(struct ns_sock) &&
+               sizeof(struct netsock_tcp_listener) == sizeof(struct ns_sock),
+               "handle types must be a bare struct ns_sock");
+
 /* The core handle of a typed one (NULL stays NULL), and back. */
 #define NS_SK(h) ((h) ? &(h)->sk : NULL)
 #define NS_FD(h) ((h) ? (h)->sk.fd : -1)
@@ -114,6 +122,8 @@ static inline int ns_sock_flags(int flags) {
         return SOCK_CLOEXEC | (((unsigned)flags & NETSOCK_NONBLOCK) ? SOCK_NONBLOCK : 0);
 }
 int ns_check_iov(const struct iovec *iov, size_t iovcnt);
+/* Checks iov/iovcnt and sets up msg to carry them; 0 or -EINVAL. */
+int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt);
 
 /* ---- data ------------------------------------------------------------- */
 
@@ -170,8 +180,10 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
  * 0 = do not wait (nonblocking: EINPROGRESS is success), -1 = wait for the
  * result however long, > 0 = wait at most that long (-ETIMEDOUT). */
 int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms);
-/* A close-on-exec TCP socket of family; returns the fd or -errno. */
+/* A close-on-exec TCP socket of family, or of addr's family after checking
+ * that addr is IPv4 or IPv6; returns the fd or -errno. */
 int ns_tcp_open(int family, int flags);
+int ns_tcp_open_for(const struct netsock_addr *addr, int flags);
 int ns_check_inet(const struct netsock_addr *a);
 
 /* ---- typed wrappers ---------------------------------------------------- */

@@ -195,10 +195,7 @@ NS_EXPORT int netsock_tcp_socket_listen(struct netsock_tcp_socket *s, unsigned b
 static int listener_bind(const struct netsock_addr *addr, int flags, struct ns_sock **ret) {
         int fd, r;
 
-        r = ns_check_inet(addr);
-        if (r < 0)
-                return r;
-        fd = ns_tcp_open(addr->storage.ss_family, flags);
+        fd = ns_tcp_open_for(addr, flags);
         if (fd < 0)
                 return fd;
         /* SO_REUSEADDR so that a restarted server can bind while old

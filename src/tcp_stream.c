@@ -29,6 +29,12 @@ int ns_tcp_open(int family, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
+int ns_tcp_open_for(const struct netsock_addr *addr, int flags) {
+        int r = ns_check_inet(addr);
+
+        return r < 0 ? r : ns_tcp_open(addr->storage.ss_family, flags);
+}
+
 static long long now_ms(void) {
         struct timespec ts;
 
@@ -109,10 +115,7 @@ int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms) {
 static int stream_connect(const struct netsock_addr *addr, int flags, int wait_ms, struct ns_sock **ret) {
         int fd, r;
 
-        r = ns_check_inet(addr);
-        if (r < 0)
-                return r;
-        fd = ns_tcp_open(addr->storage.ss_family, flags);
+        fd = ns_tcp_open_for(addr, flags);
         if (fd < 0)
                 return fd;
         if (wait_ms == 0 && !(flags & NETSOCK_NONBLOCK))
