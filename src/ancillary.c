@@ -32,7 +32,11 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
         size_t off = 0;
         const size_t cap = sizeof(out->fds) / sizeof(out->fds[0]);
 
-        memset(out, 0, sizeof(*out));
+        /* Not the whole struct: fds[] is large and only nfds of it count. */
+        out->nfds = 0;
+        out->have_creds = false;
+        out->malformed = false;
+        memset(&out->creds, 0, sizeof(out->creds));
         if (!control)
                 return;
         /* Walk by hand rather than with CMSG_NXTHDR: every length is checked
@@ -79,9 +83,11 @@ size_t ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, co
         size_t used = 0;
         struct cmsghdr h;
 
-        if ((nfds > 0 ? CMSG_SPACE(nfds * sizeof(int)) : 0) + (creds ? CMSG_SPACE(sizeof(struct ucred)) : 0) > size)
+        size_t need = (nfds > 0 ? CMSG_SPACE(nfds * sizeof(int)) : 0) + (creds ? CMSG_SPACE(sizeof(struct ucred)) : 0);
+
+        if (need > size)
                 return 0;  /* never happens: callers pass NS_CMSG_BUFSIZE and at most 253 fds */
-        memset(control, 0, size);
+        memset(control, 0, need);  /* the padding the kernel will read */
         if (nfds > 0) {
                 h.cmsg_len = CMSG_LEN(nfds * sizeof(int));
                 h.cmsg_level = SOL_SOCKET;
