@@ -44,6 +44,7 @@
         X(EMFILE,          "Too many open files") \
         X(ENOSPC,          "No space left on device") \
         X(EROFS,           "Read-only file system") \
+        X(EDQUOT,          "Disk quota exceeded") \
         X(EPIPE,           "Broken pipe") \
         X(ERANGE,          "Numerical result out of range") \
         X(ENAMETOOLONG,    "File name too long") \
