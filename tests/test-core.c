@@ -19,10 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define FDS_CAP (sizeof(((struct ns_cmsg_parsed *) 0)->fds) / sizeof(int))
@@ -476,49 +473,21 @@ static void pair(int flags, struct netsock_unix_stream **a, struct netsock_unix_
         ck_assert_int_eq(netsock_unix_stream_pair(flags, a, b), 0);
 }
 
-static int64_t now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool fd_nonblocking(int fd) {
-        int fl = fcntl(fd, F_GETFL);
-
-        ck_assert_int_ge(fl, 0);
-        return (fl & O_NONBLOCK) != 0;
-}
-
-/* A listening Unix stream socket, autobound to an abstract name. */
-static int listening_unix_socket(void) {
-        sa_family_t fam = AF_UNIX;
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(bind(fd, (struct sockaddr *) &fam, sizeof(fam)), 0);
-        ck_assert_int_eq(listen(fd, 4), 0);
-        return fd;
-}
-
-#define SENTINEL_STREAM ((struct netsock_unix_stream *) (uintptr_t) 0x5a5a5a5a)
-#define SENTINEL_LISTENER ((struct netsock_unix_listener *) (uintptr_t) 0x5a5a5a5a)
-
 /* from_fd(fd) fails with `err`, leaves *ret alone and the fd open. */
 static void stream_from_fd_fails(int fd, int err) {
-        struct netsock_unix_stream *h = SENTINEL_STREAM;
+        struct netsock_unix_stream *h = NS_SENTINEL(netsock_unix_stream);
 
         ck_assert_int_eq(netsock_unix_stream_from_fd(fd, &h), err);
-        ck_assert_ptr_eq(h, SENTINEL_STREAM);
+        ck_assert_ptr_eq(h, NS_SENTINEL(netsock_unix_stream));
         if (fd >= 0 && err != -EBADF)
                 ck_assert(ns_fd_is_open(fd));
 }
 
 static void listener_from_fd_fails(int fd, int err) {
-        struct netsock_unix_listener *h = SENTINEL_LISTENER;
+        struct netsock_unix_listener *h = NS_SENTINEL(netsock_unix_listener);
 
         ck_assert_int_eq(netsock_unix_listener_from_fd(fd, &h), err);
-        ck_assert_ptr_eq(h, SENTINEL_LISTENER);
+        ck_assert_ptr_eq(h, NS_SENTINEL(netsock_unix_listener));
         if (fd >= 0 && err != -EBADF)
                 ck_assert(ns_fd_is_open(fd));
 }
@@ -585,7 +554,7 @@ START_TEST(from_fd_rejects_unix_seqpacket_socket) {
 END_TEST
 
 START_TEST(from_fd_rejects_listening_socket_as_stream) {
-        int fd = listening_unix_socket();
+        int fd = ns_listening_unix_socket(SOCK_STREAM);
 
         stream_from_fd_fails(fd, -EINVAL);
         close(fd);
@@ -643,7 +612,7 @@ START_TEST(from_fd_sets_cloexec) {
         ck_assert(!ns_fd_is_open(sv[0]));
         close(sv[1]);
 
-        lfd = listening_unix_socket();
+        lfd = ns_listening_unix_socket(SOCK_STREAM);
         ck_assert_int_eq(fcntl(lfd, F_SETFD, 0), 0);
         ck_assert_int_eq(netsock_unix_listener_from_fd(lfd, &l), 0);
         ck_assert_int_eq(netsock_unix_listener_fd(l), lfd);
@@ -661,7 +630,7 @@ START_TEST(from_fd_keeps_nonblocking_mode) {
         /* Blocking stays blocking... */
         ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
         ck_assert_int_eq(netsock_unix_stream_from_fd(sv[0], &h), 0);
-        ck_assert(!fd_nonblocking(sv[0]));
+        ck_assert(!ns_fd_has_nonblock(sv[0]));
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(h, &nb), 0);
         ck_assert(!nb);
         netsock_unix_stream_close(h);
@@ -670,7 +639,7 @@ START_TEST(from_fd_keeps_nonblocking_mode) {
         /* ...and nonblocking stays nonblocking. */
         ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
         ck_assert_int_eq(netsock_unix_stream_from_fd(sv[0], &h), 0);
-        ck_assert(fd_nonblocking(sv[0]));
+        ck_assert(ns_fd_has_nonblock(sv[0]));
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(h, &nb), 0);
         ck_assert(nb);
         netsock_unix_stream_close(h);
@@ -712,7 +681,7 @@ START_TEST(into_fd_returns_same_fd_and_leaves_it_open) {
         close(fd);
         netsock_unix_stream_close(b);
 
-        lfd = listening_unix_socket();
+        lfd = ns_listening_unix_socket(SOCK_STREAM);
         ck_assert_int_eq(netsock_unix_listener_from_fd(lfd, &l), 0);
         ck_assert_int_eq(netsock_unix_listener_into_fd(l), lfd);
         ck_assert(ns_fd_is_open(lfd));
@@ -769,7 +738,7 @@ END_TEST
 
 START_TEST(try_clone_of_listener) {
         struct netsock_unix_listener *l, *c = NULL;
-        int lfd = listening_unix_socket();
+        int lfd = ns_listening_unix_socket(SOCK_STREAM);
 
         ck_assert_int_eq(netsock_unix_listener_from_fd(lfd, &l), 0);
         ck_assert_int_eq(netsock_unix_listener_try_clone(l, &c), 0);
@@ -790,14 +759,14 @@ START_TEST(set_nonblocking_round_trip) {
         ck_assert_int_eq(netsock_unix_stream_set_nonblocking(a, true), 0);
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(a, &nb), 0);
         ck_assert(nb);
-        ck_assert(fd_nonblocking(netsock_unix_stream_fd(a)));
+        ck_assert(ns_fd_has_nonblock(netsock_unix_stream_fd(a)));
         ck_assert_int_eq(netsock_unix_stream_set_nonblocking(a, true), 0);
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(a, &nb), 0);
         ck_assert(nb);
         ck_assert_int_eq(netsock_unix_stream_set_nonblocking(a, false), 0);
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(a, &nb), 0);
         ck_assert(!nb);
-        ck_assert(!fd_nonblocking(netsock_unix_stream_fd(a)));
+        ck_assert(!ns_fd_has_nonblock(netsock_unix_stream_fd(a)));
         /* The other end is untouched. */
         ck_assert_int_eq(netsock_unix_stream_is_nonblocking(b, &nb), 0);
         ck_assert(!nb);
@@ -911,14 +880,14 @@ END_TEST
 START_TEST(read_timeout_makes_recv_return_eagain) {
         struct netsock_unix_stream *a, *b;
         char buf[4];
-        int64_t t0, dt;
+        long long t0, dt;
         ssize_t n;
 
         pair(0, &a, &b);
         ck_assert_int_eq(netsock_unix_stream_set_read_timeout(a, 100), 0);
-        t0 = now_ms();
+        t0 = ns_now_ms();
         n = netsock_unix_stream_recv(a, buf, sizeof(buf));
-        dt = now_ms() - t0;
+        dt = ns_elapsed_ms(t0);
         ck_assert_int_eq(n, -EAGAIN);
         ck_assert_int_ge(dt, 80);
         ck_assert_int_le(dt, 1000);
@@ -972,8 +941,8 @@ END_TEST
 /* ---- NULL handles and NULL out-parameters -------------------------------- */
 
 START_TEST(null_handle_is_einval_for_every_common_call) {
-        struct netsock_unix_stream *s = SENTINEL_STREAM;
-        struct netsock_unix_listener *l = SENTINEL_LISTENER;
+        struct netsock_unix_stream *s = NS_SENTINEL(netsock_unix_stream);
+        struct netsock_unix_listener *l = NS_SENTINEL(netsock_unix_listener);
         struct netsock_addr addr, copy;
         struct iovec iov = { NULL, 0 };
         bool nb = true;
@@ -1014,8 +983,8 @@ START_TEST(null_handle_is_einval_for_every_common_call) {
         ck_assert_int_eq(netsock_unix_listener_local_addr(NULL, &addr), -EINVAL);
         ck_assert_int_eq(netsock_unix_listener_accept(NULL, 0, &s, &addr), -EINVAL);
 
-        ck_assert_ptr_eq(s, SENTINEL_STREAM);
-        ck_assert_ptr_eq(l, SENTINEL_LISTENER);
+        ck_assert_ptr_eq(s, NS_SENTINEL(netsock_unix_stream));
+        ck_assert_ptr_eq(l, NS_SENTINEL(netsock_unix_listener));
         ck_assert(nb);
         ck_assert_int_eq(err, 12345);
         ck_assert_uint_eq(ms, 7777);
@@ -1040,7 +1009,7 @@ START_TEST(null_out_parameter_is_einval) {
         netsock_unix_stream_close(a);
         netsock_unix_stream_close(b);
 
-        ck_assert_int_eq(netsock_unix_listener_from_fd(listening_unix_socket(), &l), 0);
+        ck_assert_int_eq(netsock_unix_listener_from_fd(ns_listening_unix_socket(SOCK_STREAM), &l), 0);
         ck_assert_int_eq(netsock_unix_listener_is_nonblocking(l, NULL), -EINVAL);
         ck_assert_int_eq(netsock_unix_listener_try_clone(l, NULL), -EINVAL);
         ck_assert_int_eq(netsock_unix_listener_take_error(l, NULL), -EINVAL);
@@ -1160,109 +1129,44 @@ START_TEST(peek_leaves_data_in_place) {
 }
 END_TEST
 
-static unsigned char pattern_byte(size_t i) {
-        return (unsigned char) (i ^ (i >> 8) ^ (i >> 16) ^ 0x5a);
-}
-
-#define BIG (4u << 20)
-#define MIB (1u << 20)
+#define BIG (4u * NS_MIB)
 
 START_TEST(send_all_delivers_4_mib_to_a_slow_reader) {
+        /* The child reads in small bites with pauses, so that the sender
+         * fills the socket buffer again and again. */
+        static const struct ns_trickle reader = { .len = BIG, .chunk = 32768, .pause_every = 8, .pause_ms = 2 };
         struct netsock_unix_stream *a, *b;
         unsigned char *buf = malloc(BIG);
         pid_t pid;
-        int status, rfd;
-        size_t i;
 
         ck_assert_ptr_nonnull(buf);
-        for (i = 0; i < BIG; i++)
-                buf[i] = pattern_byte(i);
+        ns_fill_pattern(buf, BIG);
         pair(0, &a, &b);
-        rfd = netsock_unix_stream_fd(b);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                /* The child reads in small bites with pauses, so that the
-                 * sender fills the socket buffer again and again. */
-                static unsigned char chunk[32768];
-                size_t got = 0;
-                unsigned reads = 0;
-
-                close(netsock_unix_stream_fd(a));
-                for (;;) {
-                        ssize_t n = read(rfd, chunk, sizeof(chunk));
-
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n < 0)
-                                _exit(2);
-                        if (n == 0)
-                                break;
-                        for (i = 0; i < (size_t) n; i++)
-                                if (chunk[i] != pattern_byte(got + i))
-                                        _exit(3);
-                        got += (size_t) n;
-                        if (++reads % 8 == 0)
-                                usleep(2000);
-                }
-                _exit(got == BIG ? 0 : 4);
-        }
+        pid = ns_fork_pattern_reader(netsock_unix_stream_fd(b), netsock_unix_stream_fd(a), &reader);
         netsock_unix_stream_close(b);
         ck_assert_int_eq(netsock_unix_stream_send_all(a, buf, BIG), 0);
         netsock_unix_stream_close(a);
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert(WIFEXITED(status));
-        ck_assert_int_eq(WEXITSTATUS(status), 0);
+        ns_assert_child_ok(pid);
         free(buf);
 }
 END_TEST
 
 START_TEST(recv_exact_gets_1_mib_from_a_trickling_sender) {
+        /* Many small writes of odd sizes with pauses: recv_exact must
+         * stitch them together. */
+        static const struct ns_trickle writer = { .len = NS_MIB, .chunk = 7001, .pause_every = 16, .pause_ms = 1 };
         struct netsock_unix_stream *a, *b;
-        unsigned char *buf = malloc(MIB);
+        unsigned char *buf = malloc(NS_MIB);
         pid_t pid;
-        int status, wfd;
-        size_t i;
 
         ck_assert_ptr_nonnull(buf);
-        memset(buf, 0, MIB);
+        memset(buf, 0, NS_MIB);
         pair(0, &a, &b);
-        wfd = netsock_unix_stream_fd(a);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                /* Many small writes of odd sizes with pauses: recv_exact must
-                 * stitch them together. */
-                static unsigned char chunk[7001];
-                size_t sent = 0;
-                unsigned writes = 0;
-
-                close(netsock_unix_stream_fd(b));
-                while (sent < MIB) {
-                        size_t n = MIB - sent < sizeof(chunk) ? MIB - sent : sizeof(chunk);
-                        ssize_t w;
-
-                        for (i = 0; i < n; i++)
-                                chunk[i] = pattern_byte(sent + i);
-                        w = write(wfd, chunk, n);
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                _exit(2);
-                        sent += (size_t) w;
-                        if (++writes % 16 == 0)
-                                usleep(1000);
-                }
-                _exit(0);
-        }
+        pid = ns_fork_pattern_writer(netsock_unix_stream_fd(a), netsock_unix_stream_fd(b), &writer);
         netsock_unix_stream_close(a);
-        ck_assert_int_eq(netsock_unix_stream_recv_exact(b, buf, MIB), (ssize_t) MIB);
-        for (i = 0; i < MIB; i++)
-                if (buf[i] != pattern_byte(i))
-                        ck_abort_msg("byte %zu is %u, expected %u", i, buf[i], pattern_byte(i));
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert(WIFEXITED(status));
-        ck_assert_int_eq(WEXITSTATUS(status), 0);
+        ck_assert_int_eq(netsock_unix_stream_recv_exact(b, buf, NS_MIB), (ssize_t) NS_MIB);
+        ns_assert_pattern(buf, NS_MIB);
+        ns_assert_child_ok(pid);
         /* Nothing more than 1 MiB was sent: now EOF. */
         ck_assert_int_eq(netsock_unix_stream_recv(b, buf, 1), 0);
         netsock_unix_stream_close(b);

@@ -10,73 +10,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <linux/sockios.h>
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static long long now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
-static struct netsock_tcp_listener *listen_v4(int flags, struct netsock_addr *ret_addr) {
-        struct netsock_tcp_listener *l = NULL;
-        struct netsock_addr a;
-
-        ck_assert_int_eq(netsock_addr_parse(&a, "127.0.0.1:0"), 0);
-        ck_assert_int_eq(netsock_tcp_listener_bind(&a, flags, &l), 0);
-        ck_assert_int_eq(netsock_tcp_listener_local_addr(l, ret_addr), 0);
-        ck_assert_int_gt(netsock_addr_port(ret_addr), 0);
-        return l;
-}
-
-/* A connected loopback pair. */
-static void tcp_pair(struct netsock_tcp_stream **client, struct netsock_tcp_stream **server) {
-        struct netsock_tcp_listener *l;
-        struct netsock_addr a;
-
-        l = listen_v4(0, &a);
-        ck_assert_int_eq(netsock_tcp_stream_connect(&a, 0, client), 0);
-        ck_assert_int_eq(netsock_tcp_listener_accept(l, 0, server, NULL), 0);
-        netsock_tcp_listener_close(l);
-}
-
 static int sfd(const struct netsock_tcp_stream *s) {
         return netsock_tcp_stream_fd(s);
-}
-
-/* Waits (at most 2 s) until at least n bytes are queued for reading on fd,
- * without netsock_poll, so the poller's own state is left alone. */
-static void wait_bytes(int fd, int n) {
-        long long end = now_ms() + 2000;
-        int q = 0;
-
-        for (;;) {
-                ck_assert_int_eq(ioctl(fd, SIOCINQ, &q), 0);
-                if (q >= n)
-                        return;
-                ck_assert_msg(now_ms() < end, "only %d of %d bytes arrived", q, n);
-                sleep_ms(1);
-        }
 }
 
 static struct netsock_poll *poll_new(void) {
@@ -96,6 +40,14 @@ static struct netsock_event wait_one(struct netsock_poll *p, int timeout_ms) {
         n = netsock_poll_wait(p, ev, 8, timeout_ms);
         ck_assert_int_eq(n, 1);
         return ev[0];
+}
+
+/* One wait gives exactly one event: token, with exactly the bits ready. */
+static void assert_one_event(struct netsock_poll *p, int timeout_ms, uint64_t token, unsigned ready) {
+        struct netsock_event ev = wait_one(p, timeout_ms);
+
+        ck_assert(ev.token == token);
+        ck_assert_uint_eq(ev.ready, ready);
 }
 
 static int wait_count(struct netsock_poll *p, int timeout_ms) {
@@ -137,7 +89,7 @@ START_TEST(close_leaves_registered_fds_open) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 1, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         netsock_poll_close(p);
         ck_assert(ns_fd_is_open(sfd(s)));
@@ -158,16 +110,13 @@ END_TEST
 START_TEST(readable_event_carries_token_when_data_arrives) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
         const uint64_t tok = UINT64_C(0x123456789abcdef0);
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), tok, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "data", 4), 4);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == tok);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, tok, NETSOCK_READABLE);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
@@ -177,18 +126,13 @@ END_TEST
 START_TEST(writable_event_on_fresh_connected_socket) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(c), 9, NETSOCK_WRITABLE, NETSOCK_LEVEL), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 9);
-        ck_assert_uint_eq(ev.ready, NETSOCK_WRITABLE);
+        assert_one_event(p, 2000, 9, NETSOCK_WRITABLE);
         /* Both interests: only what is ready is reported. */
         ck_assert_int_eq(netsock_poll_reregister(p, sfd(c), 10, NETSOCK_READABLE | NETSOCK_WRITABLE, NETSOCK_LEVEL), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 10);
-        ck_assert_uint_eq(ev.ready, NETSOCK_WRITABLE);
+        assert_one_event(p, 2000, 10, NETSOCK_WRITABLE);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
@@ -196,14 +140,12 @@ START_TEST(writable_event_on_fresh_connected_socket) {
 END_TEST
 
 START_TEST(error_event_on_refused_nonblocking_connect) {
-        struct netsock_tcp_listener *l;
         struct netsock_tcp_stream *c = NULL;
         struct netsock_poll *p = poll_new();
         struct netsock_addr a;
         struct netsock_event ev;
 
-        l = listen_v4(0, &a);
-        netsock_tcp_listener_close(l);  /* nobody listens on that port now */
+        a = ns_tcp_closed_port();  /* nobody listens on that port now */
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, NETSOCK_NONBLOCK, &c), 0);
         ck_assert_int_eq(netsock_poll_register(p, sfd(c), 5, NETSOCK_WRITABLE, NETSOCK_LEVEL), 0);
         ev = wait_one(p, 2000);
@@ -221,16 +163,13 @@ END_TEST
 START_TEST(hup_when_both_sides_shut_down) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(c), 3, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_tcp_stream_shutdown(c, SHUT_WR), 0);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_shutdown(s, SHUT_WR), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 3);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE | NETSOCK_HUP | NETSOCK_READ_HUP);
+        assert_one_event(p, 2000, 3, NETSOCK_READABLE | NETSOCK_HUP | NETSOCK_READ_HUP);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
@@ -240,15 +179,12 @@ END_TEST
 START_TEST(read_hup_when_peer_shuts_down_writing) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
         char b;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(c), 4, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_tcp_stream_shutdown(s, SHUT_WR), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 4);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE | NETSOCK_READ_HUP);
+        assert_one_event(p, 2000, 4, NETSOCK_READABLE | NETSOCK_READ_HUP);
         ck_assert_int_eq(netsock_tcp_stream_recv(c, &b, 1), 0);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
@@ -261,13 +197,11 @@ START_TEST(priority_event_on_urgent_data) {
         struct netsock_poll *p = poll_new();
         struct netsock_event ev;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 6, NETSOCK_PRIORITY, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(send(sfd(c), "x", 1, MSG_OOB | MSG_NOSIGNAL), 1);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 6);
-        ck_assert_uint_eq(ev.ready, NETSOCK_PRIORITY);
+        assert_one_event(p, 2000, 6, NETSOCK_PRIORITY);
         /* With readable interest too, both show. */
         ck_assert_int_eq(netsock_poll_reregister(p, sfd(s), 7, NETSOCK_PRIORITY | NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ev = wait_one(p, 2000);
@@ -284,23 +218,16 @@ END_TEST
 START_TEST(reregister_changes_interest_and_token) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 1, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "r", 1), 1);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 1);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 1, NETSOCK_READABLE);
         /* Writable only: the unread byte is not reported any more. */
         ck_assert_int_eq(netsock_poll_reregister(p, sfd(s), 2, NETSOCK_WRITABLE, NETSOCK_LEVEL), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 2);
-        ck_assert_uint_eq(ev.ready, NETSOCK_WRITABLE);
+        assert_one_event(p, 2000, 2, NETSOCK_WRITABLE);
         ck_assert_int_eq(netsock_poll_reregister(p, sfd(s), 3, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 3);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 3, NETSOCK_READABLE);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
@@ -311,11 +238,11 @@ START_TEST(deregister_stops_events) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 1, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_poll_deregister(p, sfd(s)), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "d", 1), 1);
-        wait_bytes(sfd(s), 1);
+        ns_wait_bytes(sfd(s), 1);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(wait_count(p, 50), 0);
         /* Deregistered means unknown: a second deregister is -ENOENT, and
@@ -334,7 +261,7 @@ START_TEST(registration_errors) {
         struct netsock_poll *p = poll_new();
         int fd;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         fd = sfd(s);
         ck_assert_int_eq(netsock_poll_register(p, fd, 1, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_poll_register(p, fd, 2, NETSOCK_READABLE, NETSOCK_LEVEL), -EEXIST);
@@ -405,10 +332,10 @@ END_TEST
 START_TEST(wait_with_timeout_0_returns_at_once) {
         struct netsock_poll *p = poll_new();
         struct netsock_event ev[4];
-        long long t0 = now_ms();
+        long long t0 = ns_now_ms();
 
         ck_assert_int_eq(netsock_poll_wait(p, ev, 4, 0), 0);
-        ck_assert_int_lt(now_ms() - t0, 50);
+        ck_assert_int_lt(ns_elapsed_ms(t0), 50);
         netsock_poll_close(p);
 }
 END_TEST
@@ -416,10 +343,10 @@ END_TEST
 START_TEST(wait_with_timeout_returns_0_after_it) {
         struct netsock_poll *p = poll_new();
         struct netsock_event ev[4];
-        long long t0 = now_ms(), el;
+        long long t0 = ns_now_ms(), el;
 
         ck_assert_int_eq(netsock_poll_wait(p, ev, 4, 100), 0);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 90 && el < 1000, "elapsed %lld ms", el);
         netsock_poll_close(p);
 }
@@ -445,10 +372,10 @@ START_TEST(wait_returns_at_most_max_events) {
         int i;
 
         for (i = 0; i < 3; i++) {
-                tcp_pair(&c[i], &s[i]);
+                ns_tcp_pair("127.0.0.1:0", &c[i], &s[i]);
                 ck_assert_int_eq(netsock_poll_register(p, sfd(s[i]), (uint64_t) i + 100, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
                 ck_assert_int_eq(netsock_tcp_stream_send(c[i], "m", 1), 1);
-                wait_bytes(sfd(s[i]), 1);
+                ns_wait_bytes(sfd(s[i]), 1);
         }
         ck_assert_int_eq(netsock_poll_wait(p, ev, 2, 0), 2);
         ck_assert_int_eq(netsock_poll_wait(p, ev, 8, 0), 3);
@@ -479,7 +406,7 @@ struct waker {
 static void *wake_later(void *arg) {
         struct waker *w = arg;
 
-        sleep_ms(w->delay_ms);
+        ns_sleep_ms(w->delay_ms);
         w->r = netsock_poll_wake(w->p);
         return NULL;
 }
@@ -491,10 +418,10 @@ START_TEST(wait_forever_blocks_until_wake_from_another_thread) {
         long long t0, el;
         pthread_t t;
 
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(pthread_create(&t, NULL, wake_later, &w), 0);
         ck_assert_int_eq(netsock_poll_wait(p, ev, 4, -1), 1);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_int_eq(pthread_join(t, NULL), 0);
         ck_assert_int_eq(w.r, 0);
         ck_assert(ev[0].token == NETSOCK_WAKE_TOKEN);
@@ -523,52 +450,17 @@ START_TEST(two_wakes_give_one_wake_event) {
 }
 END_TEST
 
-static volatile sig_atomic_t alarms;
-
-static void on_alarm(int sig) {
-        (void) sig;
-        alarms++;
-}
-
-/* SIGALRM without SA_RESTART, once after first_ms and then every every_ms
- * (0: once). */
-static void arm_alarm(long first_ms, long every_ms) {
-        struct sigaction sa;
-        struct itimerval it;
-
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_alarm;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;
-        ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
-        memset(&it, 0, sizeof(it));
-        it.it_value.tv_sec = first_ms / 1000;
-        it.it_value.tv_usec = (first_ms % 1000) * 1000;
-        it.it_interval.tv_sec = every_ms / 1000;
-        it.it_interval.tv_usec = (every_ms % 1000) * 1000;
-        alarms = 0;
-        ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
-}
-
-static void disarm_alarm(void) {
-        struct itimerval it;
-
-        memset(&it, 0, sizeof(it));
-        ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
-        signal(SIGALRM, SIG_DFL);
-}
-
 START_TEST(wait_retries_on_eintr) {
         struct netsock_poll *p = poll_new();
         struct netsock_event ev[4];
         long long t0, el;
 
-        arm_alarm(50, 0);
-        t0 = now_ms();
+        ns_arm_alarm(50, 0);
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_poll_wait(p, ev, 4, 300), 0);
-        el = now_ms() - t0;
-        disarm_alarm();
-        ck_assert_int_eq(alarms, 1);
+        el = ns_elapsed_ms(t0);
+        ns_disarm_alarm();
+        ck_assert_int_eq(ns_alarms(), 1);
         ck_assert_msg(el >= 250 && el < 2000, "elapsed %lld ms", el);
         netsock_poll_close(p);
 }
@@ -578,23 +470,18 @@ START_TEST(wait_forever_retries_on_eintr) {
         struct netsock_poll *p = poll_new();
         struct netsock_event ev[4];
         struct waker w = { p, 250, 1 };
-        sigset_t block, old;
         long long t0, el;
         pthread_t t;
 
         /* The waker thread must not take the signals. */
-        sigemptyset(&block);
-        sigaddset(&block, SIGALRM);
-        ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
-        ck_assert_int_eq(pthread_create(&t, NULL, wake_later, &w), 0);
-        ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
-        arm_alarm(50, 50);
-        t0 = now_ms();
+        ns_thread_start_without_sigalrm(&t, wake_later, &w);
+        ns_arm_alarm(50, 50);
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_poll_wait(p, ev, 4, -1), 1);
-        el = now_ms() - t0;
-        disarm_alarm();
+        el = ns_elapsed_ms(t0);
+        ns_disarm_alarm();
         ck_assert_int_eq(pthread_join(t, NULL), 0);
-        ck_assert_int_ge(alarms, 2);
+        ck_assert_int_ge(ns_alarms(), 2);
         ck_assert(ev[0].token == NETSOCK_WAKE_TOKEN);
         ck_assert_msg(el >= 200 && el < 5000, "elapsed %lld ms", el);
         netsock_poll_close(p);
@@ -606,22 +493,17 @@ END_TEST
 START_TEST(edge_triggered_gives_one_event_per_arrival) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
         char buf[4];
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 11, NETSOCK_READABLE, NETSOCK_EDGE), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "1", 1), 1);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 11);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 11, NETSOCK_READABLE);
         /* Not read, but no new arrival: no event. */
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "2", 1), 1);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 11);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 11, NETSOCK_READABLE);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, 2), 2);
         ck_assert(memcmp(buf, "12", 2) == 0);
@@ -638,16 +520,12 @@ START_TEST(level_triggered_repeats_until_read) {
         char b;
         int i;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 12, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "L", 1), 1);
         ck_assert(wait_one(p, 2000).token == 12);
-        for (i = 0; i < 3; i++) {
-                struct netsock_event ev = wait_one(p, 0);
-
-                ck_assert(ev.token == 12);
-                ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
-        }
+        for (i = 0; i < 3; i++)
+                assert_one_event(p, 0, 12, NETSOCK_READABLE);
         ck_assert_int_eq(netsock_tcp_stream_recv(s, &b, 1), 1);
         ck_assert_int_eq(b, 'L');
         ck_assert_int_eq(wait_count(p, 0), 0);
@@ -660,27 +538,22 @@ END_TEST
 START_TEST(oneshot_gives_no_second_event_until_reregister) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
-        struct netsock_event ev;
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 13, NETSOCK_READABLE, NETSOCK_ONESHOT), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "a", 1), 1);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 13);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 13, NETSOCK_READABLE);
         ck_assert_int_eq(wait_count(p, 0), 0);
         /* New data: still nothing. */
         ck_assert_int_eq(netsock_tcp_stream_send(c, "b", 1), 1);
-        wait_bytes(sfd(s), 2);
+        ns_wait_bytes(sfd(s), 2);
         ck_assert_int_eq(wait_count(p, 0), 0);
         ck_assert_int_eq(wait_count(p, 50), 0);
         /* Still registered (disabled): register again is -EEXIST. */
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 13, NETSOCK_READABLE, NETSOCK_ONESHOT), -EEXIST);
         /* Re-armed: the queued data is reported once more, once. */
         ck_assert_int_eq(netsock_poll_reregister(p, sfd(s), 14, NETSOCK_READABLE, NETSOCK_ONESHOT), 0);
-        ev = wait_one(p, 2000);
-        ck_assert(ev.token == 14);
-        ck_assert_uint_eq(ev.ready, NETSOCK_READABLE);
+        assert_one_event(p, 2000, 14, NETSOCK_READABLE);
         ck_assert_int_eq(wait_count(p, 0), 0);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
@@ -692,12 +565,12 @@ START_TEST(edge_and_oneshot_combine) {
         struct netsock_tcp_stream *c, *s;
         struct netsock_poll *p = poll_new();
 
-        tcp_pair(&c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_poll_register(p, sfd(s), 15, NETSOCK_READABLE, NETSOCK_EDGE | NETSOCK_ONESHOT), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "a", 1), 1);
         ck_assert(wait_one(p, 2000).token == 15);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "b", 1), 1);
-        wait_bytes(sfd(s), 2);
+        ns_wait_bytes(sfd(s), 2);
         ck_assert_int_eq(wait_count(p, 0), 0);
         netsock_poll_close(p);
         netsock_tcp_stream_close(c);
@@ -722,7 +595,7 @@ START_TEST(mio_echo_example_driven_by_poll_wait) {
         bool connected = false, accepted = false;
         int rounds, i, n;
 
-        l = listen_v4(NETSOCK_NONBLOCK, &a);
+        l = ns_tcp_listen("127.0.0.1:0", NETSOCK_NONBLOCK, &a);
         ck_assert_int_eq(netsock_poll_register(p, netsock_tcp_listener_fd(l), SERVER, NETSOCK_READABLE, NETSOCK_LEVEL), 0);
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, NETSOCK_NONBLOCK, &client), 0);
         ck_assert_int_eq(netsock_poll_register(p, sfd(client), CLIENT, NETSOCK_WRITABLE, NETSOCK_EDGE), 0);

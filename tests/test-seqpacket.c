@@ -17,25 +17,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* A handle pointer no call returns, to prove an out-parameter untouched
- * (never dereferenced: the handle types are opaque). */
-static char sentinel_byte;
-#define SENTINEL(T) ((struct T *) (void *) &sentinel_byte)
 
 static struct netsock_seqpacket_listener *listen_at(const char *name, int flags) {
         struct netsock_seqpacket_listener *l = NULL;
@@ -97,101 +86,9 @@ static void assert_nonblocking(const struct netsock_seqpacket *s, bool expect) {
         ck_assert_int_eq(on, expect);
 }
 
-/* A copy of a static-buffer path or name that later calls cannot clobber. */
-static void keep(char *dst, size_t size, const char *src) {
-        ck_assert_int_lt(snprintf(dst, size, "%s", src), (int) size);
-}
-
-/* A socket file of the given type nobody listens on: what a server that
- * died without unlinking leaves behind. */
-static void make_stale_socket_file(const char *path, int type) {
-        struct sockaddr_un sun;
-        int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-
-        ck_assert_int_ge(fd, 0);
-        memset(&sun, 0, sizeof(sun));
-        sun.sun_family = AF_UNIX;
-        ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
-        strcpy(sun.sun_path, path);
-        ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
-        ck_assert_int_eq(close(fd), 0);
-}
-
-static bool path_exists(const char *path) {
-        struct stat st;
-
-        return lstat(path, &st) == 0;
-}
-
-static bool is_socket_file(const char *path) {
-        struct stat st;
-
-        return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static ino_t inode_of(const char *path) {
-        struct stat st;
-
-        ck_assert_int_eq(lstat(path, &st), 0);
-        return st.st_ino;
-}
-
-/* Whether two fds refer to the same open file (same device and inode). */
-static bool same_file(int a, int b) {
-        struct stat sa, sb;
-
-        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* Writes msg into write_end and reads exactly it from read_end. */
-static void assert_pipe_link(int write_end, int read_end, const char *msg) {
-        char buf[64];
-        size_t n = strlen(msg);
-
-        ck_assert_int_eq(write(write_end, msg, n), (ssize_t) n);
-        memset(buf, 0, sizeof(buf));
-        ck_assert_int_eq(read(read_end, buf, sizeof(buf)), (ssize_t) n);
-        ck_assert_mem_eq(buf, msg, n);
-}
-
-/* Waits for a forked helper and asserts that it exited with status 0. */
-static void assert_child_ok(pid_t pid) {
-        int status = 0;
-
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert_msg(WIFEXITED(status), "child did not exit normally (status 0x%x)", status);
-        ck_assert_int_eq(WEXITSTATUS(status), 0);
-}
-
-/* The fd number the next open would get. */
-static int lowest_free_fd(void) {
-        int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
-
-        ck_assert_int_ge(fd, 0);
-        close(fd);
-        return fd;
-}
-
-static long long now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* poll(2) once without waiting, asking for input and read hang-up. */
 static short poll_in_rdhup(int fd) {
-        struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP, .revents = 0 };
-
-        ck_assert_int_ge(poll(&p, 1, 0), 0);
-        return p.revents;
-}
-
-static void format_addr(const struct netsock_addr *a, char *buf, size_t size) {
-        int n = netsock_addr_format(a, buf, size);
-
-        ck_assert_int_ge(n, 0);
-        ck_assert_int_lt(n, (int) size);
+        return ns_poll_fd(fd, POLLIN | POLLRDHUP, 0);
 }
 
 /* ---- connecting ---------------------------------------------------------- */
@@ -201,7 +98,7 @@ START_TEST(connect_by_path_blocking_and_nonblocking) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("srv.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("srv.sock"));
         l = listen_at(path, 0);
 
         c = connect_to(path, 0);
@@ -228,7 +125,7 @@ START_TEST(connect_by_abstract_name_blocking_and_nonblocking) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c, *s;
 
-        keep(name, sizeof(name), ns_abstract_name("conn"));
+        ns_keep(name, sizeof(name), ns_abstract_name("conn"));
         l = listen_at(name, 0);
 
         c = connect_to(name, 0);
@@ -254,8 +151,8 @@ START_TEST(connect_addr_by_path_and_abstract_blocking_and_nonblocking) {
         struct netsock_seqpacket *c, *s;
         int mode;
 
-        keep(path, sizeof(path), ns_tmppath("addr.sock"));
-        keep(name, sizeof(name), ns_abstract_name("addr"));
+        ns_keep(path, sizeof(path), ns_tmppath("addr.sock"));
+        ns_keep(name, sizeof(name), ns_abstract_name("addr"));
         ck_assert_int_eq(netsock_addr_unix(&pa, path), 0);
         ck_assert_int_eq(netsock_addr_abstract(&aa, name + 1, strlen(name + 1)), 0);
         ck_assert_int_eq(netsock_seqpacket_listener_bind_addr(&pa, 0, &lp), 0);
@@ -291,8 +188,8 @@ START_TEST(connect_from_to_path_binds_client_first) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c = NULL, *s;
 
-        keep(srv, sizeof(srv), ns_tmppath("srv.sock"));
-        keep(cli, sizeof(cli), ns_tmppath("cli.sock"));
+        ns_keep(srv, sizeof(srv), ns_tmppath("srv.sock"));
+        ns_keep(cli, sizeof(cli), ns_tmppath("cli.sock"));
         ck_assert_int_eq(netsock_addr_unix(&to, srv), 0);
         ck_assert_int_eq(netsock_addr_unix(&from, cli), 0);
         l = listen_at(srv, 0);
@@ -300,12 +197,12 @@ START_TEST(connect_from_to_path_binds_client_first) {
         ck_assert_int_eq(netsock_seqpacket_connect_from_to(&from, &to, 0, &c), 0);
         ck_assert_ptr_nonnull(c);
         assert_nonblocking(c, false);
-        ck_assert(is_socket_file(cli));
+        ck_assert(ns_is_socket_file(cli));
         memset(&peer, 0xaa, sizeof(peer));
         s = accept_from(l, 0, &peer);
         /* accept's ret_peer and the server side's peer_addr are "from". */
         ck_assert(netsock_addr_equal(&peer, &from));
-        format_addr(&peer, text, sizeof(text));
+        ns_format_addr(&peer, text, sizeof(text));
         ck_assert_str_eq(text, cli);
         ck_assert_int_eq(netsock_seqpacket_peer_addr(s, &got), 0);
         ck_assert(netsock_addr_equal(&got, &from));
@@ -326,8 +223,8 @@ START_TEST(connect_from_to_abstract_binds_client_first) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c = NULL, *s;
 
-        keep(srv, sizeof(srv), ns_abstract_name("srv"));
-        keep(cli, sizeof(cli), ns_abstract_name("cli"));
+        ns_keep(srv, sizeof(srv), ns_abstract_name("srv"));
+        ns_keep(cli, sizeof(cli), ns_abstract_name("cli"));
         ck_assert_int_eq(netsock_addr_parse(&to, srv), 0);
         ck_assert_int_eq(netsock_addr_parse(&from, cli), 0);
         ck_assert_int_eq(netsock_addr_unix_kind(&from), NETSOCK_UNIX_ABSTRACT);
@@ -339,7 +236,7 @@ START_TEST(connect_from_to_abstract_binds_client_first) {
         memset(&peer, 0xaa, sizeof(peer));
         s = accept_from(l, 0, &peer);
         ck_assert(netsock_addr_equal(&peer, &from));
-        format_addr(&peer, text, sizeof(text));
+        ns_format_addr(&peer, text, sizeof(text));
         ck_assert_str_eq(text, cli);
         ck_assert_int_eq(netsock_seqpacket_peer_addr(s, &got), 0);
         ck_assert(netsock_addr_equal(&got, &from));
@@ -358,7 +255,7 @@ START_TEST(connect_from_to_bad_arguments) {
         struct netsock_seqpacket *c = NULL;
         int before;
 
-        keep(srv, sizeof(srv), ns_tmppath("srv.sock"));
+        ns_keep(srv, sizeof(srv), ns_tmppath("srv.sock"));
         ck_assert_int_eq(netsock_addr_unix(&to, srv), 0);
         ck_assert_int_eq(netsock_addr_parse(&inet, "127.0.0.1:1"), 0);
         memset(&empty, 0, sizeof(empty));
@@ -391,14 +288,14 @@ START_TEST(connect_from_to_failure_leaves_no_socket_file_at_from) {
         struct netsock_seqpacket *c = NULL, *s;
         bool left;
 
-        keep(dir, sizeof(dir), ns_tmpdir());
-        keep(srv, sizeof(srv), ns_tmppath("missing.sock"));
-        keep(cli, sizeof(cli), ns_tmppath("cli.sock"));
+        ns_keep(dir, sizeof(dir), ns_tmpdir());
+        ns_keep(srv, sizeof(srv), ns_tmppath("missing.sock"));
+        ns_keep(cli, sizeof(cli), ns_tmppath("cli.sock"));
         ck_assert_int_eq(netsock_addr_unix(&to, srv), 0);
         ck_assert_int_eq(netsock_addr_unix(&from, cli), 0);
         ck_assert_int_eq(netsock_seqpacket_connect_from_to(&from, &to, 0, &c), -ENOENT);
         ck_assert_ptr_null(c);
-        left = path_exists(cli);
+        left = ns_path_exists(cli);
         if (left)
                 (void) unlink(cli);
 
@@ -420,17 +317,17 @@ END_TEST
 
 START_TEST(connect_missing_or_stale_path_fails_without_leak) {
         char path[512];
-        struct netsock_seqpacket *s = SENTINEL(netsock_seqpacket);
+        struct netsock_seqpacket *s = NS_SENTINEL(netsock_seqpacket);
         int before = ns_count_fds();
 
         ck_assert_int_eq(netsock_seqpacket_connect(ns_tmppath("missing.sock"), 0, &s), -ENOENT);
-        ck_assert_ptr_eq(s, SENTINEL(netsock_seqpacket));  /* untouched on failure */
-        keep(path, sizeof(path), ns_tmppath("stale.sock"));
-        make_stale_socket_file(path, SOCK_SEQPACKET);
+        ck_assert_ptr_eq(s, NS_SENTINEL(netsock_seqpacket));  /* untouched on failure */
+        ns_keep(path, sizeof(path), ns_tmppath("stale.sock"));
+        ns_make_stale_socket_file(path, SOCK_SEQPACKET);
         ck_assert_int_eq(netsock_seqpacket_connect(path, 0, &s), -ECONNREFUSED);
         ck_assert_int_eq(netsock_seqpacket_connect(path, (int) NETSOCK_NONBLOCK, &s), -ECONNREFUSED);
         ck_assert_int_eq(netsock_seqpacket_connect(ns_abstract_name("nobody"), 0, &s), -ECONNREFUSED);
-        ck_assert_ptr_eq(s, SENTINEL(netsock_seqpacket));
+        ck_assert_ptr_eq(s, NS_SENTINEL(netsock_seqpacket));
         ck_assert_int_eq(ns_count_fds(), before);
 }
 END_TEST
@@ -441,7 +338,7 @@ START_TEST(connect_to_stream_listener_is_eprototype) {
         struct netsock_seqpacket *s = NULL;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("stream.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("stream.sock"));
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &l), 0);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_seqpacket_connect(path, 0, &s), -EPROTOTYPE);
@@ -458,7 +355,7 @@ START_TEST(connect_bad_arguments_are_einval) {
         struct netsock_seqpacket *s = NULL;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("flags.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("flags.sock"));
         l = listen_at(path, 0);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_seqpacket_connect(path, (int) NETSOCK_REMOVE_ON_CLOSE, &s), -EINVAL);
@@ -489,24 +386,14 @@ START_TEST(nonblocking_connect_to_full_backlog_is_eagain) {
         struct rlimit rl;
         char path[512];
         int i, n = 0, r = 0, lowest;
-        long somaxconn = -1, backlog;
-        FILE *f;
+        long somaxconn, backlog;
 
         ck_assert_ptr_nonnull(clients);
-        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < MAX_CLIENTS + 64) {
-                rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > MAX_CLIENTS + 64 ? MAX_CLIENTS + 64 : rl.rlim_max;
-                (void) setrlimit(RLIMIT_NOFILE, &rl);
-        }
-        f = fopen("/proc/sys/net/core/somaxconn", "re");
-        if (f) {
-                if (fscanf(f, "%ld", &somaxconn) != 1)
-                        somaxconn = -1;
-                fclose(f);
-        }
+        ns_raise_nofile_limit(MAX_CLIENTS + 64);
+        somaxconn = ns_sysctl_long("/proc/sys/net/core/somaxconn", -1);
         backlog = somaxconn > 0 && somaxconn < SOMAXCONN ? somaxconn : SOMAXCONN;
 
-        keep(path, sizeof(path), ns_tmppath("backlog.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("backlog.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
         if (somaxconn < 0 || (rl.rlim_cur != RLIM_INFINITY && (long) rl.rlim_cur < backlog + 64)) {
@@ -531,10 +418,10 @@ START_TEST(nonblocking_connect_to_full_backlog_is_eagain) {
         ck_assert_int_le(n, backlog + 1);
 
         /* A refused connect leaves no fd behind. */
-        lowest = lowest_free_fd();
+        lowest = ns_lowest_free_fd();
         ck_assert_int_eq(netsock_seqpacket_connect(path, (int) NETSOCK_NONBLOCK, &late), -EAGAIN);
         ck_assert_ptr_null(late);
-        ck_assert_int_eq(lowest_free_fd(), lowest);
+        ck_assert_int_eq(ns_lowest_free_fd(), lowest);
 
         /* Taking one connection off the queue makes room for exactly one. */
         s = accept_from(l, 0, NULL);
@@ -571,7 +458,7 @@ START_TEST(pair_blocking_and_nonblocking_read_back) {
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_UNNAMED);
         ck_assert_int_eq(netsock_seqpacket_peer_addr(a, &got), 0);
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_UNNAMED);
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
         close_all(a, b);
 
@@ -615,7 +502,7 @@ START_TEST(set_nonblocking_later_reads_back) {
         ck_assert_int_eq(netsock_seqpacket_is_nonblocking(b, NULL), -EINVAL);
         close_all(a, b);
 
-        keep(path, sizeof(path), ns_tmppath("later.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("later.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         s = accept_from(l, 0, NULL);
@@ -650,13 +537,13 @@ START_TEST(listener_by_path_accept_returns_peer_address) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("addrs.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("addrs.sock"));
         ck_assert_int_eq(netsock_addr_unix(&bound, path), 0);
         l = listen_at(path, 0);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         ck_assert_int_eq(netsock_seqpacket_listener_local_addr(l, &got), 0);
         ck_assert(netsock_addr_equal(&got, &bound));
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, path);
 
         c = connect_to(path, 0);
@@ -665,7 +552,7 @@ START_TEST(listener_by_path_accept_returns_peer_address) {
         /* The client never bound: its address is unnamed. */
         ck_assert_int_eq(netsock_addr_family(&peer), AF_UNIX);
         ck_assert_int_eq(netsock_addr_unix_kind(&peer), NETSOCK_UNIX_UNNAMED);
-        format_addr(&peer, text, sizeof(text));
+        ns_format_addr(&peer, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
         ck_assert_int_eq(netsock_seqpacket_local_addr(s, &got), 0);
         ck_assert(netsock_addr_equal(&got, &bound));
@@ -681,7 +568,7 @@ START_TEST(listener_by_path_accept_returns_peer_address) {
         ck_assert_int_eq(netsock_seqpacket_listener_local_addr(l, NULL), -EINVAL);
         netsock_seqpacket_listener_close(l);
         /* Without NETSOCK_REMOVE_ON_CLOSE the socket file stays. */
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
 }
 END_TEST
 
@@ -691,14 +578,14 @@ START_TEST(listener_by_abstract_name) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *c, *s;
 
-        keep(name, sizeof(name), ns_abstract_name("lsn"));
+        ns_keep(name, sizeof(name), ns_abstract_name("lsn"));
         ck_assert_int_eq(netsock_addr_abstract(&expect, name + 1, strlen(name + 1)), 0);
         /* REMOVE_ON_CLOSE is harmless on an abstract name: no file. */
         l = listen_at(name, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(netsock_seqpacket_listener_local_addr(l, &got), 0);
         ck_assert(netsock_addr_equal(&got, &expect));
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_ABSTRACT);
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, name);
 
         c = connect_to(name, 0);
@@ -722,8 +609,8 @@ START_TEST(listener_bind_addr_path_and_abstract) {
         struct netsock_seqpacket_listener *lp = NULL, *la = NULL, *bad = NULL;
         struct netsock_seqpacket *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("bindaddr.sock"));
-        keep(name, sizeof(name), ns_abstract_name("bindaddr"));
+        ns_keep(path, sizeof(path), ns_tmppath("bindaddr.sock"));
+        ns_keep(name, sizeof(name), ns_abstract_name("bindaddr"));
         ck_assert_int_eq(netsock_addr_unix(&pa, path), 0);
         ck_assert_int_eq(netsock_addr_abstract(&aa, name + 1, strlen(name + 1)), 0);
         ck_assert_int_eq(netsock_seqpacket_listener_bind_addr(&pa, (int) NETSOCK_REMOVE_ON_CLOSE, &lp), 0);
@@ -754,12 +641,12 @@ START_TEST(listener_bind_addr_path_and_abstract) {
         ck_assert_int_eq(netsock_seqpacket_listener_bind(ns_tmppath("x.sock"), 0x100, &bad), -EINVAL);
         ck_assert_int_eq(netsock_seqpacket_listener_bind(ns_tmppath("y.sock"), 0, NULL), -EINVAL);
         ck_assert_ptr_null(bad);
-        ck_assert(!path_exists(ns_tmppath("x.sock")));
-        ck_assert(!path_exists(ns_tmppath("y.sock")));
+        ck_assert(!ns_path_exists(ns_tmppath("x.sock")));
+        ck_assert(!ns_path_exists(ns_tmppath("y.sock")));
 
         netsock_seqpacket_listener_close(lp);
         netsock_seqpacket_listener_close(la);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 }
 END_TEST
 
@@ -768,18 +655,18 @@ START_TEST(remove_on_close_unlinks_socket_file) {
         struct netsock_seqpacket_listener *l;
         struct netsock_seqpacket *s = NULL;
 
-        keep(path, sizeof(path), ns_tmppath("rm.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("rm.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         netsock_seqpacket_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
         ck_assert_int_eq(netsock_seqpacket_connect(path, 0, &s), -ENOENT);
         ck_assert_ptr_null(s);
 
         /* Without the flag the file outlives the listener. */
         l = listen_at(path, 0);
         netsock_seqpacket_listener_close(l);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         ck_assert_int_eq(netsock_seqpacket_connect(path, 0, &s), -ECONNREFUSED);
 }
 END_TEST
@@ -790,15 +677,15 @@ START_TEST(remove_on_close_leaves_replacement_file_alone) {
         struct netsock_seqpacket *c, *s;
         ino_t ino;
 
-        keep(path, sizeof(path), ns_tmppath("replaced.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("replaced.sock"));
         old = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         /* Someone removes the file and a new listener binds there. */
         ck_assert_int_eq(unlink(path), 0);
         now = listen_at(path, 0);
-        ino = inode_of(path);
+        ino = ns_inode_of(path);
         netsock_seqpacket_listener_close(old);
-        ck_assert(is_socket_file(path));
-        ck_assert_uint_eq(inode_of(path), ino);
+        ck_assert(ns_is_socket_file(path));
+        ck_assert_uint_eq(ns_inode_of(path), ino);
         c = connect_to(path, 0);
         s = accept_from(now, 0, NULL);
         assert_packet(c, s, "still reachable");
@@ -813,25 +700,25 @@ START_TEST(replace_stale_replaces_dead_socket_file) {
         struct netsock_seqpacket *c, *s;
         ino_t stale;
 
-        keep(path, sizeof(path), ns_tmppath("stale.sock"));
-        make_stale_socket_file(path, SOCK_SEQPACKET);
-        stale = inode_of(path);
+        ns_keep(path, sizeof(path), ns_tmppath("stale.sock"));
+        ns_make_stale_socket_file(path, SOCK_SEQPACKET);
+        stale = ns_inode_of(path);
         /* Without the flag a stale file is in the way. */
         ck_assert_int_eq(netsock_seqpacket_listener_bind(path, 0, &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
-        ck_assert_uint_eq(inode_of(path), stale);
+        ck_assert_uint_eq(ns_inode_of(path), stale);
 
         l = listen_at(path, (int) (NETSOCK_REPLACE_STALE | NETSOCK_REMOVE_ON_CLOSE));
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         c = connect_to(path, 0);
         s = accept_from(l, 0, NULL);
         assert_packet(c, s, "replaced");
         close_all(c, s);
         netsock_seqpacket_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 
         /* A stale file of another socket type is just as dead. */
-        make_stale_socket_file(path, SOCK_STREAM);
+        ns_make_stale_socket_file(path, SOCK_STREAM);
         l = listen_at(path, (int) NETSOCK_REPLACE_STALE);
         c = connect_to(path, 0);
         s = accept_from(l, 0, NULL);
@@ -850,14 +737,14 @@ START_TEST(replace_stale_never_takes_live_listener_path) {
         ino_t ino;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("live.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("live.sock"));
         live = listen_at(path, 0);
-        ino = inode_of(path);
+        ino = ns_inode_of(path);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_seqpacket_listener_bind(path, (int) NETSOCK_REPLACE_STALE, &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
         ck_assert_int_eq(ns_count_fds(), before);
-        ck_assert_uint_eq(inode_of(path), ino);
+        ck_assert_uint_eq(ns_inode_of(path), ino);
         /* The liveness probe is a real connect: it leaves one connection,
          * already hung up, in the live listener's queue, ahead of any
          * later client. */
@@ -875,10 +762,10 @@ START_TEST(replace_stale_never_takes_live_listener_path) {
          * gets EPROTOTYPE, not ECONNREFUSED. */
         ck_assert_int_eq(unlink(path), 0);
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &stream), 0);
-        ino = inode_of(path);
+        ino = ns_inode_of(path);
         ck_assert_int_eq(netsock_seqpacket_listener_bind(path, (int) NETSOCK_REPLACE_STALE, &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
-        ck_assert_uint_eq(inode_of(path), ino);
+        ck_assert_uint_eq(ns_inode_of(path), ino);
         netsock_unix_listener_close(stream);
 }
 END_TEST
@@ -888,7 +775,7 @@ START_TEST(replace_stale_never_removes_regular_file) {
         struct netsock_seqpacket_listener *l = NULL;
         int fd;
 
-        keep(path, sizeof(path), ns_tmppath("regular"));
+        ns_keep(path, sizeof(path), ns_tmppath("regular"));
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         ck_assert_int_ge(fd, 0);
         ck_assert_int_eq(write(fd, "keep me", 7), 7);
@@ -913,7 +800,7 @@ START_TEST(accept_flags_set_connection_mode) {
         struct netsock_seqpacket *c, *s = NULL;
         bool on = false;
 
-        keep(path, sizeof(path), ns_tmppath("acc.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("acc.sock"));
         l = listen_at(path, (int) NETSOCK_NONBLOCK);
         ck_assert_int_eq(netsock_seqpacket_listener_is_nonblocking(l, &on), 0);
         ck_assert(on);
@@ -1167,12 +1054,10 @@ START_TEST(large_packet_length_and_content) {
         struct netsock_seqpacket *a, *b;
         unsigned char *out = malloc(LEN), *in = malloc(LEN + 1);
         bool trunc = true;
-        size_t i;
 
         ck_assert_ptr_nonnull(out);
         ck_assert_ptr_nonnull(in);
-        for (i = 0; i < LEN; i++)
-                out[i] = (unsigned char) ((i * 7 + i / 251) & 0xff);
+        ns_fill_pattern(out, LEN);
         make_pair((int) NETSOCK_NONBLOCK, &a, &b);
         ck_assert_int_eq(netsock_seqpacket_send(a, out, LEN), LEN);
         ck_assert_int_eq(netsock_seqpacket_next_packet_len(b), LEN);
@@ -1472,11 +1357,11 @@ START_TEST(send_fds_one_fd_arrives_cloexec_and_usable) {
         ck_assert_int_ne(got[0], p[1]);
         ck_assert_int_eq(got[1], -1);
         ck_assert(ns_fd_has_cloexec(got[0]));
-        ck_assert(same_file(got[0], p[1]));
-        assert_pipe_link(got[0], p[0], "through the passed fd");
+        ck_assert(ns_same_file(got[0], p[1]));
+        ns_assert_pipe_link(got[0], p[0], "through the passed fd");
         close(got[0]);
         /* The sender's fd is still its own. */
-        assert_pipe_link(p[1], p[0], "sender keeps its fd");
+        ns_assert_pipe_link(p[1], p[0], "sender keeps its fd");
         close_all(a, b);
         close(p[0]);
         close(p[1]);
@@ -1503,9 +1388,9 @@ START_TEST(send_fds_several_arrive_in_order) {
         ck_assert_int_eq(netsock_seqpacket_recv_fds(b, buf, sizeof(buf), got, NULL, &flags), -EINVAL);
         for (i = 0; i < 3; i++)
                 ck_assert(ns_fd_has_cloexec(got[i]));
-        assert_pipe_link(got[0], p1[0], "one");
-        assert_pipe_link(got[1], p2[0], "two");
-        assert_pipe_link(got[2], p3[0], "three");
+        ns_assert_pipe_link(got[0], p1[0], "one");
+        ns_assert_pipe_link(got[1], p2[0], "two");
+        ns_assert_pipe_link(got[2], p3[0], "three");
         for (i = 0; i < 3; i++)
                 close(got[i]);
         close_all(a, b);
@@ -1536,11 +1421,11 @@ START_TEST(send_fds_253_all_arrive_cloexec) {
         ck_assert_int_eq(ns_count_fds(), before + NETSOCK_MAX_FDS);
         for (i = 0; i < n; i++) {
                 ck_assert(ns_fd_has_cloexec(got[i]));
-                ck_assert(same_file(got[i], p[1]));
+                ck_assert(ns_same_file(got[i], p[1]));
                 for (j = 0; j < i; j++)
                         ck_assert_int_ne(got[i], got[j]);
         }
-        assert_pipe_link(got[NETSOCK_MAX_FDS - 1], p[0], "last of 253");
+        ns_assert_pipe_link(got[NETSOCK_MAX_FDS - 1], p[0], "last of 253");
         for (i = 0; i < n; i++)
                 close(got[i]);
         ck_assert_int_eq(ns_count_fds(), before);
@@ -1599,7 +1484,7 @@ START_TEST(recv_fds_too_small_capacity_is_ctrunc_and_leaks_nothing) {
         ck_assert_uint_eq(n, 1);
         ck_assert_uint_eq(flags, NETSOCK_MSG_CTRUNC);
         ck_assert_int_eq(got[1], -1);
-        ck_assert(same_file(got[0], p[1]));
+        ck_assert(ns_same_file(got[0], p[1]));
         /* Exactly one new fd: the two beyond the capacity were closed. */
         ck_assert_int_eq(ns_count_fds(), before + 1);
         close(got[0]);
@@ -1644,11 +1529,11 @@ START_TEST(recv_fds_truncated_payload_reports_trunc_and_delivers_fds) {
         ck_assert_str_eq(buf, "hello");
         ck_assert_uint_eq(flags, NETSOCK_MSG_TRUNC);
         ck_assert_uint_eq(n, 2);
-        ck_assert(same_file(got[0], p[0]));
-        ck_assert(same_file(got[1], p[1]));
+        ck_assert(ns_same_file(got[0], p[0]));
+        ck_assert(ns_same_file(got[1], p[1]));
         ck_assert(ns_fd_has_cloexec(got[0]));
         ck_assert(ns_fd_has_cloexec(got[1]));
-        assert_pipe_link(got[1], got[0], "passed pair");
+        ns_assert_pipe_link(got[1], got[0], "passed pair");
         close(got[0]);
         close(got[1]);
         ck_assert_int_eq(ns_count_fds(), before);
@@ -1665,7 +1550,7 @@ START_TEST(recv_fds_truncated_payload_reports_trunc_and_delivers_fds) {
         ck_assert_int_eq(netsock_seqpacket_recv_fds(b, buf, 5, got, &n, &flags), 5);
         ck_assert_uint_eq(flags, NETSOCK_MSG_TRUNC | NETSOCK_MSG_CTRUNC);
         ck_assert_uint_eq(n, 1);
-        ck_assert(same_file(got[0], p[0]));
+        ck_assert(ns_same_file(got[0], p[0]));
         ck_assert_int_eq(got[1], -1);
         ck_assert_int_eq(ns_count_fds(), before + 1);
         close(got[0]);
@@ -1694,7 +1579,7 @@ START_TEST(send_fds_on_zero_length_packet_is_delivered) {
         ck_assert_uint_eq(n, 1);
         ck_assert_uint_eq(flags, 0);
         ck_assert(ns_fd_has_cloexec(got[0]));
-        assert_pipe_link(got[0], p[0], "empty packet, one fd");
+        ns_assert_pipe_link(got[0], p[0], "empty packet, one fd");
         close(got[0]);
         ck_assert_int_eq(netsock_seqpacket_next_packet_len(b), -EAGAIN);
         close_all(a, b);
@@ -1729,7 +1614,7 @@ START_TEST(send_ancillary_recv_ancillary_vectored_with_fds) {
         ck_assert_str_eq(y, "illary");
         ck_assert_uint_eq(anc.nfds, 1);
         ck_assert_uint_eq(anc.flags, 0);
-        assert_pipe_link(got[0], p[0], "ancillary fd");
+        ns_assert_pipe_link(got[0], p[0], "ancillary fd");
         close(got[0]);
 
         /* recv_ancillary without anc: any fd that came is closed. */
@@ -1768,9 +1653,7 @@ START_TEST(passcred_delivers_sender_credentials) {
         ck_assert_int_eq(netsock_seqpacket_recv_ancillary(b, &iov, 1, &anc), 3);
         ck_assert_uint_eq(anc.flags, NETSOCK_MSG_CREDS);
         ck_assert_uint_eq(anc.nfds, 0);
-        ck_assert_int_eq(creds.pid, getpid());
-        ck_assert_uint_eq(creds.uid, getuid());
-        ck_assert_uint_eq(creds.gid, getgid());
+        ns_assert_own_creds(&creds);
 
         /* Explicit credentials (our own) are accepted and delivered. */
         creds.pid = getpid();
@@ -1786,9 +1669,7 @@ START_TEST(passcred_delivers_sender_credentials) {
         iov.iov_len = sizeof(buf);
         ck_assert_int_eq(netsock_seqpacket_recv_ancillary(b, &iov, 1, &anc), 2);
         ck_assert_uint_eq(anc.flags, NETSOCK_MSG_CREDS);
-        ck_assert_int_eq(creds.pid, getpid());
-        ck_assert_uint_eq(creds.uid, getuid());
-        ck_assert_uint_eq(creds.gid, getgid());
+        ns_assert_own_creds(&creds);
 
         /* The flag says credentials came even where there is no room. */
         ck_assert_int_eq(netsock_seqpacket_send(a, "x", 1), 1);
@@ -1844,7 +1725,7 @@ START_TEST(listener_passcred_is_inherited_by_accepted_connection) {
         char buf[8];
         struct iovec iov = { buf, sizeof(buf) };
 
-        keep(path, sizeof(path), ns_tmppath("cred.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("cred.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(setsockopt(netsock_seqpacket_listener_fd(l), SOL_SOCKET, SO_PASSCRED, &(int) { 1 }, sizeof(int)), 0);
         c = connect_to(path, 0);
@@ -1867,9 +1748,7 @@ START_TEST(peer_credentials_of_pair_are_this_process) {
         make_pair(0, &a, &b);
         memset(&creds, 0, sizeof(creds));
         ck_assert_int_eq(netsock_seqpacket_peer_credentials(a, &creds), 0);
-        ck_assert_int_eq(creds.pid, getpid());
-        ck_assert_uint_eq(creds.uid, getuid());
-        ck_assert_uint_eq(creds.gid, getgid());
+        ns_assert_own_creds(&creds);
         memset(&creds, 0, sizeof(creds));
         ck_assert_int_eq(netsock_seqpacket_peer_credentials(b, &creds), 0);
         ck_assert_int_eq(creds.pid, getpid());
@@ -1886,7 +1765,7 @@ START_TEST(peer_credentials_of_forked_client_are_its_pid) {
         struct netsock_creds creds;
         pid_t parent = getpid(), pid;
 
-        keep(path, sizeof(path), ns_tmppath("creds.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("creds.sock"));
         l = listen_at(path, 0);
         pid = fork();
         ck_assert_int_ge(pid, 0);
@@ -1920,7 +1799,7 @@ START_TEST(peer_credentials_of_forked_client_are_its_pid) {
         ck_assert_int_eq(netsock_seqpacket_recv(s, buf, sizeof(buf), NULL), 1);
         ck_assert_int_eq(buf[0], 'y');
         netsock_seqpacket_close(s);
-        assert_child_ok(pid);
+        ns_assert_child_ok(pid);
         netsock_seqpacket_listener_close(l);
 }
 END_TEST
@@ -1957,17 +1836,12 @@ END_TEST
 
 START_TEST(send_to_closed_peer_is_epipe_without_sigpipe) {
         struct netsock_seqpacket *a, *b;
-        struct sigaction sa;
-        sigset_t blocked;
         struct iovec iov = { (void *) "v", 1 };
         struct netsock_ancillary anc;
         int p[2];
 
         /* The test means something only if SIGPIPE would kill us. */
-        ck_assert_int_eq(sigaction(SIGPIPE, NULL, &sa), 0);
-        ck_assert(sa.sa_handler == SIG_DFL);
-        ck_assert_int_eq(sigprocmask(SIG_BLOCK, NULL, &blocked), 0);
-        ck_assert(!sigismember(&blocked, SIGPIPE));
+        ns_assert_sigpipe_is_fatal();
 
         ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
         make_pair(0, &a, &b);
@@ -1988,7 +1862,7 @@ START_TEST(send_to_closed_peer_is_epipe_without_sigpipe) {
                 struct netsock_seqpacket_listener *l;
                 struct netsock_seqpacket *c, *s;
 
-                keep(path, sizeof(path), ns_tmppath("pipe.sock"));
+                ns_keep(path, sizeof(path), ns_tmppath("pipe.sock"));
                 l = listen_at(path, 0);
                 c = connect_to(path, 0);
                 s = accept_from(l, 0, NULL);
@@ -2115,12 +1989,12 @@ START_TEST(from_fd_accepts_seqpacket_fd) {
 END_TEST
 
 START_TEST(from_fd_rejects_stream_fd_with_eprototype) {
-        struct netsock_seqpacket *s = SENTINEL(netsock_seqpacket);
+        struct netsock_seqpacket *s = NS_SENTINEL(netsock_seqpacket);
         int sv[2];
 
         ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
         ck_assert_int_eq(netsock_seqpacket_from_fd(sv[0], &s), -EPROTOTYPE);
-        ck_assert_ptr_eq(s, SENTINEL(netsock_seqpacket));
+        ck_assert_ptr_eq(s, NS_SENTINEL(netsock_seqpacket));
         /* The fd is still open and still the caller's, untouched. */
         ck_assert(ns_fd_is_open(sv[0]));
         ck_assert(!ns_fd_has_cloexec(sv[0]));
@@ -2135,7 +2009,6 @@ START_TEST(from_fd_rejects_other_kinds) {
         struct netsock_seqpacket_listener *l = NULL;
         int p[2], inet, lfd;
         char path[512];
-        struct sockaddr_un sun;
 
         ck_assert_int_eq(netsock_seqpacket_from_fd(-1, &s), -EBADF);
         ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
@@ -2153,13 +2026,8 @@ START_TEST(from_fd_rejects_other_kinds) {
         close(inet);
 
         /* A listening seqpacket fd is a listener, not a connection. */
-        keep(path, sizeof(path), ns_tmppath("raw.sock"));
-        lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-        ck_assert_int_ge(lfd, 0);
-        memset(&sun, 0, sizeof(sun));
-        sun.sun_family = AF_UNIX;
-        strcpy(sun.sun_path, path);
-        ck_assert_int_eq(bind(lfd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+        ns_keep(path, sizeof(path), ns_tmppath("raw.sock"));
+        lfd = ns_unix_bound_socket(path, SOCK_SEQPACKET);  /* no close-on-exec */
         ck_assert_int_eq(listen(lfd, 4), 0);
         ck_assert_int_eq(netsock_seqpacket_from_fd(lfd, &s), -EINVAL);
         ck_assert(ns_fd_is_open(lfd));
@@ -2185,12 +2053,12 @@ START_TEST(from_fd_rejects_other_kinds) {
 END_TEST
 
 START_TEST(listener_from_fd_rejects_non_listening_with_einval) {
-        struct netsock_seqpacket_listener *l = SENTINEL(netsock_seqpacket_listener);
+        struct netsock_seqpacket_listener *l = NS_SENTINEL(netsock_seqpacket_listener);
         int sv[2], fresh, stream;
 
         ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
         ck_assert_int_eq(netsock_seqpacket_listener_from_fd(sv[0], &l), -EINVAL);
-        ck_assert_ptr_eq(l, SENTINEL(netsock_seqpacket_listener));
+        ck_assert_ptr_eq(l, NS_SENTINEL(netsock_seqpacket_listener));
         ck_assert(ns_fd_is_open(sv[0]));
         close(sv[0]);
         close(sv[1]);
@@ -2203,19 +2071,11 @@ START_TEST(listener_from_fd_rejects_non_listening_with_einval) {
         close(fresh);
 
         /* A listening stream socket is the wrong type. */
-        stream = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ck_assert_int_ge(stream, 0);
-        {
-                sa_family_t fam = AF_UNIX;
-
-                /* An address of just the family autobinds an abstract name. */
-                ck_assert_int_eq(bind(stream, (struct sockaddr *) &fam, sizeof(fam)), 0);
-        }
-        ck_assert_int_eq(listen(stream, 1), 0);
+        stream = ns_listening_unix_socket(SOCK_STREAM);
         ck_assert_int_eq(netsock_seqpacket_listener_from_fd(stream, &l), -EPROTOTYPE);
         ck_assert(ns_fd_is_open(stream));
         close(stream);
-        ck_assert_ptr_eq(l, SENTINEL(netsock_seqpacket_listener));
+        ck_assert_ptr_eq(l, NS_SENTINEL(netsock_seqpacket_listener));
 }
 END_TEST
 
@@ -2259,11 +2119,11 @@ START_TEST(listener_into_fd_keeps_socket_file) {
         struct netsock_seqpacket *c, *s;
         int fd, afd;
 
-        keep(path, sizeof(path), ns_tmppath("into.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("into.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         fd = netsock_seqpacket_listener_into_fd(l);
         ck_assert_int_ge(fd, 0);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         c = connect_to(path, 0);
         afd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         ck_assert_int_ge(afd, 0);
@@ -2272,7 +2132,7 @@ START_TEST(listener_into_fd_keeps_socket_file) {
         assert_packet(c, s, "raw listener");
         close_all(c, s);
         close(fd);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         ck_assert_int_eq(netsock_seqpacket_listener_into_fd(NULL), -EINVAL);
 }
 END_TEST
@@ -2282,7 +2142,7 @@ START_TEST(listener_try_clone_accepts_and_keeps_file_until_original_closes) {
         struct netsock_seqpacket_listener *l, *clone = NULL;
         struct netsock_seqpacket *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("lclone.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("lclone.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(netsock_seqpacket_listener_try_clone(l, &clone), 0);
         ck_assert_ptr_nonnull(clone);
@@ -2292,9 +2152,9 @@ START_TEST(listener_try_clone_accepts_and_keeps_file_until_original_closes) {
         close_all(c, s);
         /* The clone does not remove the file; the original does. */
         netsock_seqpacket_listener_close(clone);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         netsock_seqpacket_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 }
 END_TEST
 
@@ -2338,9 +2198,9 @@ START_TEST(blocking_recv_with_read_timeout_is_eagain) {
         make_pair(0, &a, &b);
         assert_nonblocking(b, false);
         ck_assert_int_eq(netsock_seqpacket_set_read_timeout(b, 100), 0);
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_seqpacket_recv(b, buf, sizeof(buf), &trunc), -EAGAIN);
-        dt = now_ms() - t0;
+        dt = ns_elapsed_ms(t0);
         ck_assert(trunc);
         ck_assert_int_ge(dt, 80);
         ck_assert_int_lt(dt, 5000);

@@ -31,40 +31,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static struct netsock_addr parse(const char *text) {
-        struct netsock_addr a;
-
-        memset(&a, 0, sizeof(a));
-        ck_assert_int_eq(netsock_addr_parse(&a, text), 0);
-        return a;
-}
-
-static long long now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
-/* O_NONBLOCK as fcntl sees it: a check independent of the library. */
-static bool fd_nonblocking(int fd) {
-        int fl = fcntl(fd, F_GETFL);
-
-        ck_assert_int_ge(fl, 0);
-        return (fl & O_NONBLOCK) != 0;
-}
 
 static int getsockopt_int(int fd, int level, int name) {
         int v = -1;
@@ -88,31 +57,60 @@ static unsigned listen_backlog(int fd) {
 
 /* listen() clamps the backlog to net.core.somaxconn. */
 static unsigned somaxconn_clamp(unsigned backlog) {
-        FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
-        unsigned max = 0;
+        long max = ns_sysctl_long("/proc/sys/net/core/somaxconn", (long) backlog);
 
-        if (!f)
-                return backlog;
-        if (fscanf(f, "%u", &max) != 1)
-                max = backlog;
-        fclose(f);
-        return backlog < max ? backlog : max;
+        return (long) backlog < max ? backlog : (unsigned) max;
 }
 
 /* net.core.[rw]mem_max, or 0 when unreadable. */
 static long mem_max(const char *which) {
         char path[64];
-        FILE *f;
-        long v = 0;
 
         snprintf(path, sizeof(path), "/proc/sys/net/core/%s", which);
-        f = fopen(path, "re");
-        if (!f)
-                return 0;
-        if (fscanf(f, "%ld", &v) != 1)
-                v = 0;
-        fclose(f);
-        return v;
+        return ns_sysctl_long(path, 0);
+}
+
+/*
+ * A boolean option that starts off and reads back on and off as set, the
+ * kernel's own view of it (getsockopt level, name) being 1 while it is on;
+ * its getter refuses a NULL out-parameter and its setter a NULL handle.
+ */
+static void assert_bool_option(struct netsock_tcp_socket *s, int (*get)(const struct netsock_tcp_socket *, bool *),
+                               int (*set)(struct netsock_tcp_socket *, bool), int level, int name) {
+        bool on = true;
+
+        ck_assert_int_eq(get(s, &on), 0);
+        ck_assert(!on);
+        ck_assert_int_eq(set(s, true), 0);
+        ck_assert_int_eq(get(s, &on), 0);
+        ck_assert(on);
+        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), level, name), 1);
+        ck_assert_int_eq(set(s, false), 0);
+        ck_assert_int_eq(get(s, &on), 0);
+        ck_assert(!on);
+        ck_assert_int_eq(get(s, NULL), -EINVAL);
+        ck_assert_int_eq(set(NULL, true), -EINVAL);
+}
+
+/*
+ * A buffer size set to 64 KiB reads back at least that, as the kernel sees
+ * it (getsockopt SOL_SOCKET, name), and exactly doubled where
+ * net.core.<max_sysctl> allows it; one above INT_MAX is refused, and so are
+ * a NULL out-parameter and a NULL handle.
+ */
+static void assert_buffer_size(struct netsock_tcp_socket *s, int (*get)(const struct netsock_tcp_socket *, size_t *),
+                               int (*set)(struct netsock_tcp_socket *, size_t), int name, const char *max_sysctl) {
+        size_t v = 0;
+
+        ck_assert_int_eq(set(s, 65536), 0);
+        ck_assert_int_eq(get(s, &v), 0);
+        ck_assert_uint_ge(v, 65536);
+        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, name), (int) v);
+        if (mem_max(max_sysctl) >= 65536)
+                ck_assert_uint_eq(v, 2 * 65536);
+        ck_assert_int_eq(set(s, (size_t) INT_MAX + 1), -EINVAL);
+        ck_assert_int_eq(get(s, NULL), -EINVAL);
+        ck_assert_int_eq(set(NULL, 65536), -EINVAL);
 }
 
 static struct netsock_tcp_socket *new_v4(int flags) {
@@ -121,27 +119,6 @@ static struct netsock_tcp_socket *new_v4(int flags) {
         ck_assert_int_eq(netsock_tcp_socket_new_v4(flags, &s), 0);
         ck_assert_ptr_nonnull(s);
         return s;
-}
-
-/* A listener on 127.0.0.1 at a port the kernel chose; its address in *ret. */
-static struct netsock_tcp_listener *listen_v4(int flags, struct netsock_addr *ret) {
-        struct netsock_addr any = parse("127.0.0.1:0");
-        struct netsock_tcp_listener *l = NULL;
-
-        ck_assert_int_eq(netsock_tcp_listener_bind(&any, flags, &l), 0);
-        ck_assert_ptr_nonnull(l);
-        ck_assert_int_eq(netsock_tcp_listener_local_addr(l, ret), 0);
-        ck_assert_int_gt(netsock_addr_port(ret), 0);
-        return l;
-}
-
-/* A loopback port nobody listens on: one a listener held and gave back. */
-static struct netsock_addr closed_port(void) {
-        struct netsock_addr a;
-        struct netsock_tcp_listener *l = listen_v4(0, &a);
-
-        netsock_tcp_listener_close(l);
-        return a;
 }
 
 static struct netsock_tcp_stream *connect_v4(const struct netsock_addr *to, int flags) {
@@ -161,31 +138,17 @@ static struct netsock_tcp_stream *accept_one(struct netsock_tcp_listener *l, int
         return a;
 }
 
-/* Sends msg from one stream and receives exactly those bytes on the other. */
-static void assert_transfer(struct netsock_tcp_stream *from, struct netsock_tcp_stream *to, const char *msg) {
-        char buf[128];
-        size_t n = strlen(msg);
-
-        ck_assert_uint_lt(n, sizeof(buf));
-        ck_assert_int_eq(netsock_tcp_stream_send(from, msg, n), (ssize_t) n);
-        memset(buf, 0, sizeof(buf));
-        ck_assert_int_eq(netsock_tcp_stream_recv_exact(to, buf, n), (ssize_t) n);
-        ck_assert_mem_eq(buf, msg, n);
-}
-
 static void assert_stream_nonblocking(const struct netsock_tcp_stream *c, bool expect) {
         bool nb = !expect;
 
         ck_assert_int_eq(netsock_tcp_stream_is_nonblocking(c, &nb), 0);
         ck_assert(nb == expect);
-        ck_assert(fd_nonblocking(netsock_tcp_stream_fd(c)) == expect);
+        ck_assert(ns_fd_has_nonblock(netsock_tcp_stream_fd(c)) == expect);
 }
 
+/* A formatted address is never empty here. */
 static void format_addr(const struct netsock_addr *a, char *buf, size_t size) {
-        int n = netsock_addr_format(a, buf, size);
-
-        ck_assert_int_gt(n, 0);
-        ck_assert_int_lt(n, (int) size);
+        ck_assert_int_gt(ns_format_addr(a, buf, size), 0);
 }
 
 /*
@@ -194,7 +157,7 @@ static void format_addr(const struct netsock_addr *a, char *buf, size_t size) {
  * attempt must leave no fd behind, and the skip is said on stderr.
  */
 static struct netsock_tcp_socket *bound_v6_or_skip(int flags, const char *test) {
-        struct netsock_addr a = parse("[::1]:0");
+        struct netsock_addr a = ns_parse_addr("[::1]:0");
         struct netsock_tcp_socket *s = NULL;
         int before = ns_count_fds(), r;
 
@@ -229,7 +192,7 @@ START_TEST(new_v4_is_blocking_by_default) {
         ck_assert_int_ge(fd, 0);
         ck_assert_int_eq(netsock_tcp_socket_is_nonblocking(s, &nb), 0);
         ck_assert(!nb);
-        ck_assert(!fd_nonblocking(fd));
+        ck_assert(!ns_fd_has_nonblock(fd));
         ck_assert(ns_fd_has_cloexec(fd));
         ck_assert_int_eq(getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN), AF_INET);
         ck_assert_int_eq(getsockopt_int(fd, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
@@ -245,7 +208,7 @@ START_TEST(new_v4_nonblock_flag_makes_it_nonblocking) {
 
         ck_assert_int_eq(netsock_tcp_socket_is_nonblocking(s, &nb), 0);
         ck_assert(nb);
-        ck_assert(fd_nonblocking(netsock_tcp_socket_fd(s)));
+        ck_assert(ns_fd_has_nonblock(netsock_tcp_socket_fd(s)));
         ck_assert(ns_fd_has_cloexec(netsock_tcp_socket_fd(s)));
         netsock_tcp_socket_close(s);
 }
@@ -272,7 +235,7 @@ START_TEST(new_v6_is_blocking_or_nonblocking_as_asked) {
         ck_assert_int_eq(netsock_tcp_socket_new_v6(NETSOCK_NONBLOCK, &s), 0);
         ck_assert_int_eq(netsock_tcp_socket_is_nonblocking(s, &nb), 0);
         ck_assert(nb);
-        ck_assert(fd_nonblocking(netsock_tcp_socket_fd(s)));
+        ck_assert(ns_fd_has_nonblock(netsock_tcp_socket_fd(s)));
         netsock_tcp_socket_close(s);
 }
 END_TEST
@@ -300,18 +263,8 @@ START_TEST(reuseaddr_reads_back_what_was_set) {
         struct netsock_tcp_socket *s = new_v4(0);
         bool on = true;
 
-        ck_assert_int_eq(netsock_tcp_socket_reuseaddr(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseaddr(s, true), 0);
-        ck_assert_int_eq(netsock_tcp_socket_reuseaddr(s, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_REUSEADDR), 1);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseaddr(s, false), 0);
-        ck_assert_int_eq(netsock_tcp_socket_reuseaddr(s, &on), 0);
-        ck_assert(!on);
+        assert_bool_option(s, netsock_tcp_socket_reuseaddr, netsock_tcp_socket_set_reuseaddr, SOL_SOCKET, SO_REUSEADDR);
         ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_REUSEADDR), 0);
-        ck_assert_int_eq(netsock_tcp_socket_reuseaddr(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseaddr(NULL, true), -EINVAL);
         ck_assert_int_eq(netsock_tcp_socket_reuseaddr(NULL, &on), -EINVAL);
         netsock_tcp_socket_close(s);
 }
@@ -319,25 +272,14 @@ END_TEST
 
 START_TEST(reuseport_reads_back_what_was_set) {
         struct netsock_tcp_socket *s = new_v4(0);
-        bool on = true;
 
-        ck_assert_int_eq(netsock_tcp_socket_reuseport(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseport(s, true), 0);
-        ck_assert_int_eq(netsock_tcp_socket_reuseport(s, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_REUSEPORT), 1);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseport(s, false), 0);
-        ck_assert_int_eq(netsock_tcp_socket_reuseport(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_reuseport(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_reuseport(NULL, true), -EINVAL);
+        assert_bool_option(s, netsock_tcp_socket_reuseport, netsock_tcp_socket_set_reuseport, SOL_SOCKET, SO_REUSEPORT);
         netsock_tcp_socket_close(s);
 }
 END_TEST
 
 START_TEST(reuseport_lets_two_listeners_share_a_port) {
-        struct netsock_addr any = parse("127.0.0.1:0"), at;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), at;
         struct netsock_tcp_socket *a = new_v4(0), *b = new_v4(0);
         struct netsock_tcp_listener *la = NULL, *lb = NULL;
 
@@ -359,15 +301,8 @@ START_TEST(send_buffer_size_reads_back_at_least_the_request) {
         struct netsock_tcp_socket *s = new_v4(0);
         size_t v = 0;
 
-        ck_assert_int_eq(netsock_tcp_socket_set_send_buffer_size(s, 65536), 0);
-        ck_assert_int_eq(netsock_tcp_socket_send_buffer_size(s, &v), 0);
-        ck_assert_uint_ge(v, 65536);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_SNDBUF), (int) v);
-        if (mem_max("wmem_max") >= 65536)
-                ck_assert_uint_eq(v, 2 * 65536);
-        ck_assert_int_eq(netsock_tcp_socket_set_send_buffer_size(s, (size_t) INT_MAX + 1), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_send_buffer_size(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_send_buffer_size(NULL, 65536), -EINVAL);
+        assert_buffer_size(s, netsock_tcp_socket_send_buffer_size, netsock_tcp_socket_set_send_buffer_size,
+                           SO_SNDBUF, "wmem_max");
         ck_assert_int_eq(netsock_tcp_socket_send_buffer_size(NULL, &v), -EINVAL);
         netsock_tcp_socket_close(s);
 }
@@ -375,17 +310,9 @@ END_TEST
 
 START_TEST(recv_buffer_size_reads_back_at_least_the_request) {
         struct netsock_tcp_socket *s = new_v4(0);
-        size_t v = 0;
 
-        ck_assert_int_eq(netsock_tcp_socket_set_recv_buffer_size(s, 65536), 0);
-        ck_assert_int_eq(netsock_tcp_socket_recv_buffer_size(s, &v), 0);
-        ck_assert_uint_ge(v, 65536);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_RCVBUF), (int) v);
-        if (mem_max("rmem_max") >= 65536)
-                ck_assert_uint_eq(v, 2 * 65536);
-        ck_assert_int_eq(netsock_tcp_socket_set_recv_buffer_size(s, (size_t) INT_MAX + 1), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_recv_buffer_size(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_recv_buffer_size(NULL, 65536), -EINVAL);
+        assert_buffer_size(s, netsock_tcp_socket_recv_buffer_size, netsock_tcp_socket_set_recv_buffer_size,
+                           SO_RCVBUF, "rmem_max");
         netsock_tcp_socket_close(s);
 }
 END_TEST
@@ -422,7 +349,7 @@ END_TEST
 
 START_TEST(linger_zero_makes_close_abortive) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
         char buf[16];
@@ -541,7 +468,7 @@ END_TEST
 
 START_TEST(bind_device_bound_to_lo_still_connects_over_loopback) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
         int r = netsock_tcp_socket_bind_device(s, "lo");
@@ -555,7 +482,7 @@ START_TEST(bind_device_bound_to_lo_still_connects_over_loopback) {
         ck_assert_int_eq(r, 0);
         ck_assert_int_eq(netsock_tcp_socket_connect(s, &at, &c), 0);
         a = accept_one(l, 0, NULL);
-        assert_transfer(c, a, "over lo");
+        ns_assert_tcp_transfer(c, a, "over lo");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -581,45 +508,23 @@ END_TEST
 
 START_TEST(nodelay_reads_back_what_was_set) {
         struct netsock_tcp_socket *s = new_v4(0);
-        bool on = true;
 
-        ck_assert_int_eq(netsock_tcp_socket_nodelay(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_set_nodelay(s, true), 0);
-        ck_assert_int_eq(netsock_tcp_socket_nodelay(s, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), IPPROTO_TCP, TCP_NODELAY), 1);
-        ck_assert_int_eq(netsock_tcp_socket_set_nodelay(s, false), 0);
-        ck_assert_int_eq(netsock_tcp_socket_nodelay(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_nodelay(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_nodelay(NULL, true), -EINVAL);
+        assert_bool_option(s, netsock_tcp_socket_nodelay, netsock_tcp_socket_set_nodelay, IPPROTO_TCP, TCP_NODELAY);
         netsock_tcp_socket_close(s);
 }
 END_TEST
 
 START_TEST(keepalive_reads_back_what_was_set) {
         struct netsock_tcp_socket *s = new_v4(0);
-        bool on = true;
 
-        ck_assert_int_eq(netsock_tcp_socket_keepalive(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_set_keepalive(s, true), 0);
-        ck_assert_int_eq(netsock_tcp_socket_keepalive(s, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(getsockopt_int(netsock_tcp_socket_fd(s), SOL_SOCKET, SO_KEEPALIVE), 1);
-        ck_assert_int_eq(netsock_tcp_socket_set_keepalive(s, false), 0);
-        ck_assert_int_eq(netsock_tcp_socket_keepalive(s, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_socket_keepalive(s, NULL), -EINVAL);
-        ck_assert_int_eq(netsock_tcp_socket_set_keepalive(NULL, true), -EINVAL);
+        assert_bool_option(s, netsock_tcp_socket_keepalive, netsock_tcp_socket_set_keepalive, SOL_SOCKET, SO_KEEPALIVE);
         netsock_tcp_socket_close(s);
 }
 END_TEST
 
 START_TEST(options_set_on_the_socket_carry_over_to_the_stream) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
         bool on = false;
@@ -644,7 +549,7 @@ END_TEST
 /* ---- bind and listen ---------------------------------------------------- */
 
 START_TEST(bind_port_zero_then_listen_reports_the_kernel_port) {
-        struct netsock_addr any = parse("127.0.0.1:0"), sa, la;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), sa, la;
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_listener *l = NULL;
         char text[NETSOCK_ADDRSTRLEN], want[NETSOCK_ADDRSTRLEN];
@@ -679,7 +584,7 @@ END_TEST
 
 START_TEST(bind_rejects_bad_addresses) {
         struct netsock_tcp_socket *s = new_v4(0);
-        struct netsock_addr any = parse("127.0.0.1:0"), empty, un;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), empty, un;
 
         memset(&empty, 0, sizeof(empty));
         ck_assert_int_eq(netsock_addr_unix(&un, "/tmp/x.sock"), 0);
@@ -695,7 +600,7 @@ END_TEST
 
 START_TEST(bind_to_a_listening_port_is_eaddrinuse) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
 
         ck_assert_int_eq(netsock_tcp_socket_set_reuseaddr(s, true), 0);
@@ -706,7 +611,7 @@ START_TEST(bind_to_a_listening_port_is_eaddrinuse) {
 END_TEST
 
 START_TEST(listen_backlog_zero_is_kept) {
-        struct netsock_addr any = parse("127.0.0.1:0");
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0");
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_listener *l = NULL;
 
@@ -733,7 +638,7 @@ END_TEST
 /* Two sockets with SO_REUSEADDR may bind the same port while neither
  * listens; the second listen then conflicts with the first listener. */
 START_TEST(listen_failure_consumes_the_socket) {
-        struct netsock_addr any = parse("127.0.0.1:0"), at;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), at;
         struct netsock_tcp_socket *a = new_v4(0), *b;
         struct netsock_tcp_listener *la = NULL, *lb = NULL;
         int before, bfd;
@@ -775,7 +680,7 @@ END_TEST
 
 START_TEST(connect_gives_a_connected_stream_on_the_same_fd) {
         struct netsock_addr at, peer, local, accepted_peer;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
         int fd = netsock_tcp_socket_fd(s), before = ns_count_fds();
@@ -794,8 +699,8 @@ START_TEST(connect_gives_a_connected_stream_on_the_same_fd) {
 
         a = accept_one(l, 0, &accepted_peer);
         ck_assert(netsock_addr_equal(&accepted_peer, &local));
-        assert_transfer(c, a, "hello from the client");
-        assert_transfer(a, c, "and back from the server");
+        ns_assert_tcp_transfer(c, a, "hello from the client");
+        ns_assert_tcp_transfer(a, c, "and back from the server");
         netsock_tcp_stream_close(c);
         ck_assert(!ns_fd_is_open(fd));
         netsock_tcp_stream_close(a);
@@ -804,8 +709,8 @@ START_TEST(connect_gives_a_connected_stream_on_the_same_fd) {
 END_TEST
 
 START_TEST(connect_bound_socket_uses_the_bound_address) {
-        struct netsock_addr at, any = parse("127.0.0.1:0"), bound, local, peer;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_addr at, any = ns_parse_addr("127.0.0.1:0"), bound, local, peer;
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
 
@@ -824,32 +729,23 @@ END_TEST
 
 START_TEST(connect_nonblocking_returns_at_once_in_progress) {
         struct netsock_addr at, peer;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(NETSOCK_NONBLOCK);
         struct netsock_tcp_stream *c = NULL, *a;
-        struct pollfd p;
-        long long t0 = now_ms();
-        int r;
+        long long t0 = ns_now_ms();
 
         ck_assert_int_eq(netsock_tcp_socket_connect(s, &at, &c), 0);
         ck_assert_ptr_nonnull(c);
-        ck_assert_int_lt(now_ms() - t0, 1000);
+        ck_assert_int_lt(ns_elapsed_ms(t0), 1000);
         assert_stream_nonblocking(c, true);
 
-        p.fd = netsock_tcp_stream_fd(c);
-        p.events = POLLOUT;
-        p.revents = 0;
-        do
-                r = poll(&p, 1, 5000);
-        while (r < 0 && errno == EINTR);
-        ck_assert_int_eq(r, 1);
-        ck_assert(p.revents & POLLOUT);
+        ck_assert(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 5000) & POLLOUT);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
         ck_assert_int_eq(netsock_tcp_stream_peer_addr(c, &peer), 0);
         ck_assert(netsock_addr_equal(&peer, &at));
 
         a = accept_one(l, 0, NULL);
-        assert_transfer(a, c, "nonblocking hello");
+        ns_assert_tcp_transfer(a, c, "nonblocking hello");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -857,7 +753,7 @@ START_TEST(connect_nonblocking_returns_at_once_in_progress) {
 END_TEST
 
 START_TEST(connect_to_closed_port_is_econnrefused_and_consumes) {
-        struct netsock_addr at = closed_port();
+        struct netsock_addr at = ns_tcp_closed_port();
         int before = ns_count_fds();
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL;
@@ -873,7 +769,7 @@ END_TEST
 
 START_TEST(connect_with_null_addr_is_einval_and_consumes) {
         struct netsock_addr at, un;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         int before = ns_count_fds();
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL;
@@ -903,7 +799,7 @@ END_TEST
 
 START_TEST(connect_timeout_keeps_a_blocking_socket_blocking) {
         struct netsock_addr at, peer;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL, *a;
         int fd = netsock_tcp_socket_fd(s);
@@ -915,8 +811,8 @@ START_TEST(connect_timeout_keeps_a_blocking_socket_blocking) {
         ck_assert_int_eq(netsock_tcp_stream_peer_addr(c, &peer), 0);
         ck_assert(netsock_addr_equal(&peer, &at));
         a = accept_one(l, 0, NULL);
-        assert_transfer(c, a, "timed connect");
-        assert_transfer(a, c, "answer");
+        ns_assert_tcp_transfer(c, a, "timed connect");
+        ns_assert_tcp_transfer(a, c, "answer");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -925,7 +821,7 @@ END_TEST
 
 START_TEST(connect_timeout_keeps_a_nonblocking_socket_nonblocking) {
         struct netsock_addr at, peer;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = new_v4(NETSOCK_NONBLOCK);
         struct netsock_tcp_stream *c = NULL, *a;
         char buf[8];
@@ -939,7 +835,7 @@ START_TEST(connect_timeout_keeps_a_nonblocking_socket_nonblocking) {
         ck_assert(netsock_addr_equal(&peer, &at));
         ck_assert_int_eq(netsock_tcp_stream_recv(c, buf, sizeof(buf)), -EAGAIN);
         a = accept_one(l, 0, NULL);
-        assert_transfer(c, a, "nb timed");
+        ns_assert_tcp_transfer(c, a, "nb timed");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -947,7 +843,7 @@ START_TEST(connect_timeout_keeps_a_nonblocking_socket_nonblocking) {
 END_TEST
 
 START_TEST(connect_timeout_to_closed_port_is_econnrefused_and_consumes) {
-        struct netsock_addr at = closed_port();
+        struct netsock_addr at = ns_tcp_closed_port();
         int before = ns_count_fds();
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL;
@@ -965,7 +861,7 @@ END_TEST
 
 START_TEST(connect_timeout_rejects_bad_arguments_and_consumes) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         int before = ns_count_fds();
         struct netsock_tcp_socket *s = new_v4(0);
         struct netsock_tcp_stream *c = NULL;
@@ -997,7 +893,7 @@ END_TEST
 #define MAX_FILLERS 32
 
 START_TEST(connect_timeout_against_a_full_backlog_is_etimedout) {
-        struct netsock_addr any = parse("127.0.0.1:0"), at;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), at;
         struct netsock_tcp_socket *ls = new_v4(0);
         struct netsock_tcp_listener *l = NULL;
         struct netsock_tcp_stream *fillers[MAX_FILLERS];
@@ -1015,13 +911,13 @@ START_TEST(connect_timeout_against_a_full_backlog_is_etimedout) {
                 long long t0;
 
                 fillers[nfill++] = connect_v4(&at, NETSOCK_NONBLOCK);
-                sleep_ms(20);
+                ns_sleep_ms(20);
 
                 before = ns_count_fds();
                 s = new_v4(0);
-                t0 = now_ms();
+                t0 = ns_now_ms();
                 r = netsock_tcp_socket_connect_timeout(s, &at, 200, &c);
-                took = now_ms() - t0;
+                took = ns_elapsed_ms(t0);
                 if (r == -ETIMEDOUT) {
                         ck_assert_ptr_null(c);
                         ck_assert_int_eq(ns_count_fds(), before);
@@ -1103,7 +999,7 @@ END_TEST
 
 START_TEST(from_fd_rejects_a_listening_tcp_socket) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_socket *s = NULL;
         int fd = netsock_tcp_listener_fd(l);
 
@@ -1116,7 +1012,7 @@ END_TEST
 
 START_TEST(from_fd_rejects_a_connected_tcp_socket) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_stream *c = connect_v4(&at, 0), *a = accept_one(l, 0, NULL);
         struct netsock_tcp_socket *s = NULL;
 
@@ -1124,7 +1020,7 @@ START_TEST(from_fd_rejects_a_connected_tcp_socket) {
         ck_assert_int_eq(netsock_tcp_socket_from_fd(netsock_tcp_stream_fd(a), &s), -EISCONN);
         ck_assert_ptr_null(s);
         ck_assert(ns_fd_is_open(netsock_tcp_stream_fd(c)));
-        assert_transfer(c, a, "still mine");
+        ns_assert_tcp_transfer(c, a, "still mine");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -1157,7 +1053,7 @@ START_TEST(from_fd_rejects_udp_and_non_sockets) {
 END_TEST
 
 START_TEST(socket_common_calls) {
-        struct netsock_addr any = parse("127.0.0.1:0"), la, ca;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), la, ca;
         struct netsock_tcp_socket *s = new_v4(0), *clone = NULL, *back = NULL;
         int fd = netsock_tcp_socket_fd(s), err = 1;
         bool nb = true;
@@ -1175,7 +1071,7 @@ START_TEST(socket_common_calls) {
         ck_assert_int_eq(netsock_tcp_socket_set_nonblocking(s, true), 0);
         ck_assert_int_eq(netsock_tcp_socket_is_nonblocking(s, &nb), 0);
         ck_assert(nb);
-        ck_assert(fd_nonblocking(fd));
+        ck_assert(ns_fd_has_nonblock(fd));
         ck_assert_int_eq(netsock_tcp_socket_set_nonblocking(s, false), 0);
         ck_assert_int_eq(netsock_tcp_socket_is_nonblocking(s, &nb), 0);
         ck_assert(!nb);
@@ -1204,7 +1100,7 @@ END_TEST
 
 START_TEST(listener_bind_sets_reuseaddr_and_backlog_1024) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         int fd = netsock_tcp_listener_fd(l);
         bool nb = true;
 
@@ -1220,7 +1116,7 @@ START_TEST(listener_bind_sets_reuseaddr_and_backlog_1024) {
 END_TEST
 
 START_TEST(listener_bind_rejects_bad_arguments) {
-        struct netsock_addr any = parse("127.0.0.1:0"), un, at;
+        struct netsock_addr any = ns_parse_addr("127.0.0.1:0"), un, at;
         struct netsock_tcp_listener *l = NULL, *l2 = NULL;
         int before = ns_count_fds();
 
@@ -1234,7 +1130,7 @@ START_TEST(listener_bind_rejects_bad_arguments) {
         ck_assert_int_eq(ns_count_fds(), before);
 
         /* A port another listener holds: EADDRINUSE, nothing left over. */
-        l = listen_v4(0, &at);
+        l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_tcp_listener_bind(&at, 0, &l2), -EADDRINUSE);
         ck_assert_ptr_null(l2);
@@ -1245,7 +1141,7 @@ END_TEST
 
 START_TEST(listener_bind_reuses_a_port_in_time_wait) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at), *l2 = NULL;
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at), *l2 = NULL;
         struct netsock_tcp_stream *c = connect_v4(&at, 0), *a = accept_one(l, 0, NULL);
         char buf[4];
 
@@ -1262,7 +1158,7 @@ END_TEST
 
 START_TEST(accept_reports_the_client_address) {
         struct netsock_addr at, peer, local;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_stream *c = connect_v4(&at, 0), *a;
         char text[NETSOCK_ADDRSTRLEN], want[NETSOCK_ADDRSTRLEN];
         bool nb = true;
@@ -1281,7 +1177,7 @@ START_TEST(accept_reports_the_client_address) {
         /* The accepted stream's local address is the listener's. */
         ck_assert_int_eq(netsock_tcp_stream_local_addr(a, &local), 0);
         ck_assert(netsock_addr_equal(&local, &at));
-        assert_transfer(a, c, "welcome");
+        ns_assert_tcp_transfer(a, c, "welcome");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -1290,10 +1186,10 @@ END_TEST
 
 START_TEST(accept_without_peer_address) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_stream *c = connect_v4(&at, 0), *a = accept_one(l, 0, NULL);
 
-        assert_transfer(c, a, "no peer wanted");
+        ns_assert_tcp_transfer(c, a, "no peer wanted");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -1302,7 +1198,7 @@ END_TEST
 
 START_TEST(accept_on_nonblocking_listener_is_eagain) {
         struct netsock_addr at, peer;
-        struct netsock_tcp_listener *l = listen_v4(NETSOCK_NONBLOCK, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", NETSOCK_NONBLOCK, &at);
         struct netsock_tcp_stream *a = NULL, *c;
         int before = ns_count_fds();
         bool nb = false;
@@ -1331,13 +1227,13 @@ END_TEST
 
 START_TEST(accept_nonblock_flag_gives_a_nonblocking_stream) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         struct netsock_tcp_stream *c = connect_v4(&at, 0), *a = accept_one(l, NETSOCK_NONBLOCK, NULL);
         char buf[8];
 
         assert_stream_nonblocking(a, true);
         ck_assert_int_eq(netsock_tcp_stream_recv(a, buf, sizeof(buf)), -EAGAIN);
-        assert_transfer(c, a, "x");
+        ns_assert_tcp_transfer(c, a, "x");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -1346,7 +1242,7 @@ END_TEST
 
 START_TEST(accept_rejects_bad_arguments) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(NETSOCK_NONBLOCK, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", NETSOCK_NONBLOCK, &at);
         struct netsock_tcp_stream *a = NULL;
 
         ck_assert_int_eq(netsock_tcp_listener_accept(l, NETSOCK_REMOVE_ON_CLOSE, &a, NULL), -EINVAL);
@@ -1360,7 +1256,7 @@ END_TEST
 
 START_TEST(listener_ttl_reads_back_what_was_set) {
         struct netsock_addr at;
-        struct netsock_tcp_listener *l = listen_v4(0, &at);
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at);
         unsigned ttl = 0;
 
         ck_assert_int_eq(netsock_tcp_listener_set_ttl(l, 42), 0);
@@ -1383,7 +1279,7 @@ END_TEST
 
 START_TEST(listener_common_calls) {
         struct netsock_addr at, ca;
-        struct netsock_tcp_listener *l = listen_v4(0, &at), *clone = NULL, *back = NULL;
+        struct netsock_tcp_listener *l = ns_tcp_listen("127.0.0.1:0", 0, &at), *clone = NULL, *back = NULL;
         struct netsock_tcp_stream *c, *a;
         int fd = netsock_tcp_listener_fd(l), err = 1;
 
@@ -1402,7 +1298,7 @@ START_TEST(listener_common_calls) {
         ck_assert(netsock_addr_equal(&ca, &at));
         c = connect_v4(&at, 0);
         a = accept_one(clone, 0, NULL);
-        assert_transfer(c, a, "via the clone");
+        ns_assert_tcp_transfer(c, a, "via the clone");
         netsock_tcp_stream_close(a);
         netsock_tcp_stream_close(c);
         netsock_tcp_listener_close(clone);
@@ -1414,7 +1310,7 @@ START_TEST(listener_common_calls) {
         ck_assert_int_eq(netsock_tcp_listener_fd(back), fd);
         c = connect_v4(&at, 0);
         a = accept_one(back, 0, NULL);
-        assert_transfer(a, c, "after from_fd");
+        ns_assert_tcp_transfer(a, c, "after from_fd");
         netsock_tcp_stream_close(a);
         netsock_tcp_stream_close(c);
         netsock_tcp_listener_close(back);
@@ -1472,8 +1368,8 @@ START_TEST(v6_bind_listen_connect_and_accept_over_loopback) {
         format_addr(&peer, text, sizeof(text));
         snprintf(want, sizeof(want), "[::1]:%d", netsock_addr_port(&local));
         ck_assert_str_eq(text, want);
-        assert_transfer(c, a, "over IPv6");
-        assert_transfer(a, c, "and back over IPv6");
+        ns_assert_tcp_transfer(c, a, "over IPv6");
+        ns_assert_tcp_transfer(a, c, "and back over IPv6");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);
@@ -1481,7 +1377,7 @@ START_TEST(v6_bind_listen_connect_and_accept_over_loopback) {
 END_TEST
 
 START_TEST(v6_listener_bind_and_ttl_as_hop_limit) {
-        struct netsock_addr any = parse("[::1]:0"), at;
+        struct netsock_addr any = ns_parse_addr("[::1]:0"), at;
         struct netsock_tcp_listener *l = NULL;
         struct netsock_tcp_stream *c = NULL, *a;
         unsigned ttl = 0;
@@ -1504,7 +1400,7 @@ START_TEST(v6_listener_bind_and_ttl_as_hop_limit) {
 
         ck_assert_int_eq(netsock_tcp_stream_connect(&at, 0, &c), 0);
         a = accept_one(l, 0, NULL);
-        assert_transfer(c, a, "v6 listener");
+        ns_assert_tcp_transfer(c, a, "v6 listener");
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(a);
         netsock_tcp_listener_close(l);

@@ -10,58 +10,22 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <linux/sockios.h>
 #include <netinet/in.h>
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static long long now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms) {
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
-static void parse(struct netsock_addr *a, const char *text) {
-        ck_assert_int_eq(netsock_addr_parse(a, text), 0);
-}
-
-/* A listener on `text` (port 0); its real address in *ret_addr. */
-static struct netsock_tcp_listener *listen_on(const char *text, struct netsock_addr *ret_addr) {
-        struct netsock_tcp_listener *l = NULL;
-        struct netsock_addr a;
-
-        parse(&a, text);
-        ck_assert_int_eq(netsock_tcp_listener_bind(&a, 0, &l), 0);
-        ck_assert_int_eq(netsock_tcp_listener_local_addr(l, ret_addr), 0);
-        ck_assert_int_gt(netsock_addr_port(ret_addr), 0);
-        return l;
-}
-
 /* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
 static bool have_ipv6(void) {
         struct netsock_tcp_listener *l = NULL;
-        struct netsock_addr a;
+        struct netsock_addr a = ns_parse_addr("[::1]:0");
         int r;
 
-        parse(&a, "[::1]:0");
         r = netsock_tcp_listener_bind(&a, 0, &l);
         if (r == 0) {
                 netsock_tcp_listener_close(l);
@@ -69,51 +33,6 @@ static bool have_ipv6(void) {
         }
         ck_assert_msg(r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT, "bind [::1]:0: %d", r);
         return false;
-}
-
-/* A connected pair over loopback: *client connected, *server accepted. */
-static void connected_pair(const char *text, struct netsock_tcp_stream **client, struct netsock_tcp_stream **server) {
-        struct netsock_tcp_listener *l;
-        struct netsock_addr a;
-
-        l = listen_on(text, &a);
-        ck_assert_int_eq(netsock_tcp_stream_connect(&a, 0, client), 0);
-        ck_assert_int_eq(netsock_tcp_listener_accept(l, 0, server, NULL), 0);
-        netsock_tcp_listener_close(l);
-}
-
-/* A loopback address with a port nobody listens on: bound, read, closed. */
-static void closed_port(struct netsock_addr *ret) {
-        struct netsock_tcp_listener *l = listen_on("127.0.0.1:0", ret);
-
-        netsock_tcp_listener_close(l);
-}
-
-/* poll(2) for one fd; returns revents (0 on timeout). */
-static short wait_fd(int fd, short events, int ms) {
-        struct pollfd p = { .fd = fd, .events = events, .revents = 0 };
-        int n;
-
-        do
-                n = poll(&p, 1, ms);
-        while (n < 0 && errno == EINTR);
-        ck_assert_int_ge(n, 0);
-        return n ? p.revents : 0;
-}
-
-/* Waits (at most 2 s) until at least n bytes are queued for reading on fd. */
-static void wait_bytes(int fd, int n) {
-        long long end = now_ms() + 2000;
-        int q = 0;
-
-        for (;;) {
-                ck_assert_int_eq(ioctl(fd, SIOCINQ, &q), 0);
-                if (q >= n)
-                        return;
-                ck_assert_msg(now_ms() < end, "only %d of %d bytes arrived", q, n);
-                (void) wait_fd(fd, POLLIN, 10);
-                sleep_ms(1);
-        }
 }
 
 /* A listener (listen backlog 0) whose accept queue is full: connections
@@ -129,10 +48,9 @@ struct full_listener {
 
 static void full_listener_open(struct full_listener *f) {
         struct netsock_tcp_socket *s = NULL;
-        struct netsock_addr a;
+        struct netsock_addr a = ns_parse_addr("127.0.0.1:0");
 
         memset(f, 0, sizeof(*f));
-        parse(&a, "127.0.0.1:0");
         ck_assert_int_eq(netsock_tcp_socket_new_v4(0, &s), 0);
         ck_assert_int_eq(netsock_tcp_socket_bind(s, &a), 0);
         ck_assert_int_eq(netsock_tcp_socket_listen(s, 0, &f->l), 0);
@@ -141,7 +59,7 @@ static void full_listener_open(struct full_listener *f) {
                 struct netsock_tcp_stream *c = NULL;
 
                 ck_assert_int_eq(netsock_tcp_stream_connect(&f->addr, NETSOCK_NONBLOCK, &c), 0);
-                if (!(wait_fd(netsock_tcp_stream_fd(c), POLLOUT, 200) & POLLOUT)) {
+                if (!(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 200) & POLLOUT)) {
                         f->pending = c;
                         return;
                 }
@@ -160,6 +78,22 @@ static void full_listener_close(struct full_listener *f) {
         netsock_tcp_listener_close(f->l);
 }
 
+/* A boolean option of a stream that starts off and reads back on and off
+ * as set. */
+static void assert_off_then_toggles(struct netsock_tcp_stream *c, int (*get)(const struct netsock_tcp_stream *, bool *),
+                                    int (*set)(struct netsock_tcp_stream *, bool)) {
+        bool on = true;
+
+        ck_assert_int_eq(get(c, &on), 0);
+        ck_assert(!on);
+        ck_assert_int_eq(set(c, true), 0);
+        ck_assert_int_eq(get(c, &on), 0);
+        ck_assert(on);
+        ck_assert_int_eq(set(c, false), 0);
+        ck_assert_int_eq(get(c, &on), 0);
+        ck_assert(!on);
+}
+
 static void fill_pattern(unsigned char *buf, size_t len, unsigned seed) {
         size_t i;
 
@@ -175,7 +109,7 @@ START_TEST(connect_blocking_connects_to_listener) {
         struct netsock_addr la, peer, accepted_peer, local;
         bool nb = true;
 
-        l = listen_on("127.0.0.1:0", &la);
+        l = ns_tcp_listen("127.0.0.1:0", 0, &la);
         ck_assert_int_eq(netsock_tcp_stream_connect(&la, 0, &c), 0);
         ck_assert_ptr_nonnull(c);
         ck_assert(ns_fd_has_cloexec(netsock_tcp_stream_fd(c)));
@@ -187,13 +121,7 @@ START_TEST(connect_blocking_connects_to_listener) {
         ck_assert(netsock_addr_equal(&peer, &la));
         ck_assert_int_eq(netsock_tcp_stream_local_addr(c, &local), 0);
         ck_assert(netsock_addr_equal(&local, &accepted_peer));
-        ck_assert_int_eq(netsock_tcp_stream_send(c, "hi", 2), 2);
-        {
-                char buf[2];
-
-                ck_assert_int_eq(netsock_tcp_stream_recv_exact(srv, buf, 2), 2);
-                ck_assert(memcmp(buf, "hi", 2) == 0);
-        }
+        ns_assert_tcp_transfer(c, srv, "hi");
         netsock_tcp_stream_close(srv);
         netsock_tcp_stream_close(c);
         netsock_tcp_listener_close(l);
@@ -207,7 +135,7 @@ START_TEST(connect_blocking_v6_connects_to_listener) {
 
         if (!have_ipv6())
                 return;
-        l = listen_on("[::1]:0", &la);
+        l = ns_tcp_listen("[::1]:0", 0, &la);
         ck_assert_int_eq(netsock_addr_family(&la), AF_INET6);
         ck_assert_int_eq(netsock_tcp_stream_connect(&la, 0, &c), 0);
         ck_assert_int_eq(netsock_tcp_listener_accept(l, 0, &srv, NULL), 0);
@@ -223,7 +151,7 @@ START_TEST(connect_blocking_to_closed_port_is_econnrefused) {
         struct netsock_tcp_stream *c = NULL;
         struct netsock_addr a;
 
-        closed_port(&a);
+        a = ns_tcp_closed_port();
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, 0, &c), -ECONNREFUSED);
         ck_assert_ptr_null(c);
 }
@@ -233,7 +161,7 @@ START_TEST(connect_rejects_bad_arguments) {
         struct netsock_tcp_stream *c = NULL;
         struct netsock_addr a, u;
 
-        parse(&a, "127.0.0.1:1");
+        a = ns_parse_addr("127.0.0.1:1");
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, 0x100, &c), -EINVAL);
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, NETSOCK_REMOVE_ON_CLOSE, &c), -EINVAL);
         ck_assert_int_eq(netsock_tcp_stream_connect(NULL, 0, &c), -EINVAL);
@@ -253,13 +181,13 @@ START_TEST(connect_nonblocking_returns_at_once_then_finish_connect_is_0) {
         bool nb = false;
         short re;
 
-        l = listen_on("127.0.0.1:0", &la);
-        t0 = now_ms();
+        l = ns_tcp_listen("127.0.0.1:0", 0, &la);
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect(&la, NETSOCK_NONBLOCK, &c), 0);
-        ck_assert_int_lt(now_ms() - t0, 100);
+        ck_assert_int_lt(ns_elapsed_ms(t0), 100);
         ck_assert_int_eq(netsock_tcp_stream_is_nonblocking(c, &nb), 0);
         ck_assert(nb);
-        re = wait_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000);
+        re = ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000);
         ck_assert_int_eq(re, POLLOUT);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
         /* Asking again changes nothing. */
@@ -267,13 +195,7 @@ START_TEST(connect_nonblocking_returns_at_once_then_finish_connect_is_0) {
         ck_assert_int_eq(netsock_tcp_stream_peer_addr(c, &peer), 0);
         ck_assert(netsock_addr_equal(&peer, &la));
         ck_assert_int_eq(netsock_tcp_listener_accept(l, 0, &srv, NULL), 0);
-        ck_assert_int_eq(netsock_tcp_stream_send(c, "nb", 2), 2);
-        {
-                char buf[2];
-
-                ck_assert_int_eq(netsock_tcp_stream_recv_exact(srv, buf, 2), 2);
-                ck_assert(memcmp(buf, "nb", 2) == 0);
-        }
+        ns_assert_tcp_transfer(c, srv, "nb");
         netsock_tcp_stream_close(srv);
         netsock_tcp_stream_close(c);
         netsock_tcp_listener_close(l);
@@ -286,11 +208,11 @@ START_TEST(connect_nonblocking_to_closed_port_finish_connect_is_econnrefused) {
         long long t0;
         short re;
 
-        closed_port(&a);
-        t0 = now_ms();
+        a = ns_tcp_closed_port();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, NETSOCK_NONBLOCK, &c), 0);
-        ck_assert_int_lt(now_ms() - t0, 100);
-        re = wait_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000);
+        ck_assert_int_lt(ns_elapsed_ms(t0), 100);
+        re = ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000);
         ck_assert_msg(re & (POLLOUT | POLLERR), "revents 0x%x", (unsigned) re);
         ck_assert_msg(re & POLLERR, "revents 0x%x", (unsigned) re);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), -ECONNREFUSED);
@@ -305,9 +227,9 @@ START_TEST(take_error_reports_refused_nonblocking_connect) {
         struct netsock_addr a;
         int err = 1;
 
-        closed_port(&a);
+        a = ns_tcp_closed_port();
         ck_assert_int_eq(netsock_tcp_stream_connect(&a, NETSOCK_NONBLOCK, &c), 0);
-        ck_assert(wait_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000) & POLLERR);
+        ck_assert(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 2000) & POLLERR);
         ck_assert_int_eq(netsock_tcp_stream_take_error(c, &err), 0);
         ck_assert_int_eq(err, -ECONNREFUSED);
         err = 1;
@@ -327,7 +249,7 @@ START_TEST(finish_connect_is_einprogress_while_pending) {
         ck_assert_ptr_nonnull(f.pending);
         /* Its SYN was dropped: it stays in SYN_SENT until the retransmit
          * (about 1 s later), so these answers are deterministic. */
-        ck_assert_int_eq(wait_fd(netsock_tcp_stream_fd(f.pending), POLLOUT, 0), 0);
+        ck_assert_int_eq(ns_poll_fd(netsock_tcp_stream_fd(f.pending), POLLOUT, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(f.pending), -EINPROGRESS);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(f.pending), -EINPROGRESS);
         ck_assert_int_eq(netsock_tcp_stream_take_error(f.pending, &err), 0);
@@ -342,27 +264,20 @@ START_TEST(connect_timeout_to_full_backlog_is_etimedout) {
         long long t0, el;
 
         full_listener_open(&f);
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&f.addr, 200, 0, &c), -ETIMEDOUT);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 150 && el <= 2000, "elapsed %lld ms", el);
         ck_assert_ptr_null(c);
         /* The same with NETSOCK_NONBLOCK. */
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&f.addr, 200, NETSOCK_NONBLOCK, &c), -ETIMEDOUT);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 150 && el <= 2000, "elapsed %lld ms", el);
         ck_assert_ptr_null(c);
         full_listener_close(&f);
 }
 END_TEST
-
-static volatile sig_atomic_t alarms;
-
-static void on_alarm(int sig) {
-        (void) sig;
-        alarms++;
-}
 
 struct acceptor {
         struct netsock_tcp_listener *l;
@@ -375,7 +290,7 @@ static void *accept_later(void *arg) {
         struct acceptor *a = arg;
         struct netsock_tcp_stream *t = NULL;
 
-        sleep_ms(100);
+        ns_sleep_ms(100);
         a->r = netsock_tcp_listener_accept(a->l, 0, &t, NULL);
         netsock_tcp_stream_close(t);
         return NULL;
@@ -385,9 +300,6 @@ START_TEST(connect_blocking_resumes_after_eintr) {
         struct netsock_tcp_stream *c = NULL;
         struct full_listener f;
         struct acceptor acc;
-        struct sigaction sa;
-        struct itimerval it;
-        sigset_t block, old;
         long long t0, el;
         pthread_t t;
 
@@ -395,33 +307,19 @@ START_TEST(connect_blocking_resumes_after_eintr) {
         /* The probe's own SYN retransmit must not take the freed slot. */
         netsock_tcp_stream_close(f.pending);
         f.pending = NULL;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_alarm;  /* no SA_RESTART */
-        sigemptyset(&sa.sa_mask);
-        ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
         acc.l = f.l;
         acc.r = 1;
-        sigemptyset(&block);
-        sigaddset(&block, SIGALRM);
-        ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
-        ck_assert_int_eq(pthread_create(&t, NULL, accept_later, &acc), 0);
-        ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
-        memset(&it, 0, sizeof(it));
-        it.it_value.tv_usec = 50000;
-        it.it_interval.tv_usec = 50000;
-        alarms = 0;
-        ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+        ns_thread_start_without_sigalrm(&t, accept_later, &acc);
+        ns_arm_alarm(50, 50);
         /* The SYN is dropped; signals keep interrupting connect(2); the
          * retransmit about 1 s later finds room and connects. */
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect(&f.addr, 0, &c), 0);
-        el = now_ms() - t0;
-        memset(&it, 0, sizeof(it));
-        ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
-        signal(SIGALRM, SIG_DFL);
+        el = ns_elapsed_ms(t0);
+        ns_disarm_alarm();
         ck_assert_int_eq(pthread_join(t, NULL), 0);
         ck_assert_int_eq(acc.r, 0);
-        ck_assert_int_ge(alarms, 2);
+        ck_assert_int_ge(ns_alarms(), 2);
         ck_assert_msg(el >= 500 && el <= 5000, "elapsed %lld ms", el);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
         netsock_tcp_stream_close(c);
@@ -433,7 +331,7 @@ START_TEST(connect_timeout_zero_is_einval) {
         struct netsock_tcp_stream *c = NULL;
         struct netsock_addr a;
 
-        parse(&a, "127.0.0.1:1");
+        a = ns_parse_addr("127.0.0.1:1");
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&a, 0, 0, &c), -EINVAL);
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&a, 0, NETSOCK_NONBLOCK, &c), -EINVAL);
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&a, (unsigned) INT_MAX + 1u, 0, &c), -EINVAL);
@@ -449,7 +347,7 @@ START_TEST(connect_timeout_connects_and_keeps_blocking_mode) {
         struct netsock_addr la, peer, a;
         bool nb = true;
 
-        l = listen_on("127.0.0.1:0", &la);
+        l = ns_tcp_listen("127.0.0.1:0", 0, &la);
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&la, 1000, 0, &c), 0);
         ck_assert_int_eq(netsock_tcp_stream_is_nonblocking(c, &nb), 0);
         ck_assert(!nb);
@@ -462,7 +360,7 @@ START_TEST(connect_timeout_connects_and_keeps_blocking_mode) {
         netsock_tcp_stream_close(d);
         netsock_tcp_stream_close(c);
         netsock_tcp_listener_close(l);
-        closed_port(&a);
+        a = ns_tcp_closed_port();
         c = NULL;
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&a, 1000, 0, &c), -ECONNREFUSED);
         ck_assert_ptr_null(c);
@@ -475,14 +373,14 @@ START_TEST(send_and_recv_move_exact_bytes) {
         struct netsock_tcp_stream *c, *s;
         char buf[16];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "hello", 5), 5);
-        wait_bytes(netsock_tcp_stream_fd(s), 5);
+        ns_wait_bytes(netsock_tcp_stream_fd(s), 5);
         memset(buf, 0, sizeof(buf));
         ck_assert_int_eq(netsock_tcp_stream_recv(s, buf, sizeof(buf)), 5);
         ck_assert_str_eq(buf, "hello");
         ck_assert_int_eq(netsock_tcp_stream_send(s, "world!", 6), 6);
-        wait_bytes(netsock_tcp_stream_fd(c), 6);
+        ns_wait_bytes(netsock_tcp_stream_fd(c), 6);
         memset(buf, 0, sizeof(buf));
         ck_assert_int_eq(netsock_tcp_stream_recv(c, buf, 3), 3);
         ck_assert_str_eq(buf, "wor");
@@ -506,7 +404,7 @@ START_TEST(send_vectored_sends_three_iovecs_in_order) {
         struct iovec iov[3];
         char buf[16];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         iov[0].iov_base = (void *) "ab";
         iov[0].iov_len = 2;
         iov[1].iov_base = (void *) "cde";
@@ -530,9 +428,9 @@ START_TEST(recv_vectored_fills_iovecs_in_order) {
         char a[2], b[3], d[4];
         struct iovec iov[3];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "abcdefghiXYZ", 12), 12);
-        wait_bytes(netsock_tcp_stream_fd(s), 12);
+        ns_wait_bytes(netsock_tcp_stream_fd(s), 12);
         iov[0].iov_base = a;
         iov[0].iov_len = sizeof(a);
         iov[1].iov_base = b;
@@ -558,7 +456,7 @@ START_TEST(send_all_sends_every_byte) {
         struct netsock_tcp_stream *c, *s;
         unsigned char out[5000], in[5000];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         fill_pattern(out, sizeof(out), 7);
         ck_assert_int_eq(netsock_tcp_stream_send_all(c, out, sizeof(out)), 0);
         ck_assert_int_eq(netsock_tcp_stream_send_all(c, NULL, 0), 0);
@@ -569,8 +467,6 @@ START_TEST(send_all_sends_every_byte) {
         netsock_tcp_stream_close(s);
 }
 END_TEST
-
-#define MIB (1024 * 1024)
 
 struct xfer {
         struct netsock_tcp_stream *s;
@@ -595,7 +491,7 @@ static void *slow_sender(void *arg) {
                         return NULL;
                 }
                 off += n;
-                sleep_ms(2);
+                ns_sleep_ms(2);
         }
         return NULL;
 }
@@ -616,7 +512,7 @@ static void *slow_reader(void *arg) {
                 }
                 off += (size_t) n;
                 if (++i % 4 == 0)
-                        sleep_ms(2);
+                        ns_sleep_ms(2);
         }
         x->r = (long) off;
         return NULL;
@@ -624,24 +520,24 @@ static void *slow_reader(void *arg) {
 
 START_TEST(recv_exact_receives_1mib_from_a_slow_sender) {
         struct netsock_tcp_stream *c, *s;
-        unsigned char *out = malloc(MIB), *in = malloc(MIB);
+        unsigned char *out = malloc(NS_MIB), *in = malloc(NS_MIB);
         struct xfer x;
         pthread_t t;
 
         ck_assert_ptr_nonnull(out);
         ck_assert_ptr_nonnull(in);
-        connected_pair("127.0.0.1:0", &c, &s);
-        fill_pattern(out, MIB, 3);
-        memset(in, 0, MIB);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
+        fill_pattern(out, NS_MIB, 3);
+        memset(in, 0, NS_MIB);
         x.s = c;
         x.buf = out;
-        x.len = MIB;
+        x.len = NS_MIB;
         x.r = 1;
         ck_assert_int_eq(pthread_create(&t, NULL, slow_sender, &x), 0);
-        ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, in, MIB), MIB);
+        ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, in, NS_MIB), NS_MIB);
         ck_assert_int_eq(pthread_join(t, NULL), 0);
         ck_assert_int_eq(x.r, 0);
-        ck_assert(memcmp(in, out, MIB) == 0);
+        ck_assert(memcmp(in, out, NS_MIB) == 0);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
         free(out);
@@ -651,27 +547,27 @@ END_TEST
 
 START_TEST(send_all_sends_1mib_to_a_slow_reader) {
         struct netsock_tcp_stream *c, *s;
-        unsigned char *out = malloc(MIB), *in = malloc(MIB);
+        unsigned char *out = malloc(NS_MIB), *in = malloc(NS_MIB);
         struct xfer x;
         pthread_t t;
 
         ck_assert_ptr_nonnull(out);
         ck_assert_ptr_nonnull(in);
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         /* Small buffers so that send_all has to wait for the reader. */
         ck_assert_int_eq(netsock_tcp_stream_set_send_buffer_size(c, 16384), 0);
         ck_assert_int_eq(netsock_tcp_stream_set_recv_buffer_size(s, 16384), 0);
-        fill_pattern(out, MIB, 11);
-        memset(in, 0, MIB);
+        fill_pattern(out, NS_MIB, 11);
+        memset(in, 0, NS_MIB);
         x.s = s;
         x.buf = in;
-        x.len = MIB;
+        x.len = NS_MIB;
         x.r = 0;
         ck_assert_int_eq(pthread_create(&t, NULL, slow_reader, &x), 0);
-        ck_assert_int_eq(netsock_tcp_stream_send_all(c, out, MIB), 0);
+        ck_assert_int_eq(netsock_tcp_stream_send_all(c, out, NS_MIB), 0);
         ck_assert_int_eq(pthread_join(t, NULL), 0);
-        ck_assert_int_eq(x.r, MIB);
-        ck_assert(memcmp(in, out, MIB) == 0);
+        ck_assert_int_eq(x.r, NS_MIB);
+        ck_assert(memcmp(in, out, NS_MIB) == 0);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
         free(out);
@@ -683,7 +579,7 @@ START_TEST(recv_exact_returns_short_count_at_eof) {
         struct netsock_tcp_stream *c, *s;
         char buf[10];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "abc", 3), 3);
         ck_assert_int_eq(netsock_tcp_stream_shutdown(c, SHUT_WR), 0);
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, sizeof(buf)), 3);
@@ -700,26 +596,26 @@ START_TEST(recv_exact_with_read_timeout_keeps_partial_data) {
         long long t0, el;
         char buf[10];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_read_timeout(s, 100), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "abc", 3), 3);
         /* The data stops after 3 bytes: the timeout ends the call, and the
          * bytes already taken off the socket are returned, not lost. */
         memset(buf, 0, sizeof(buf));
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, sizeof(buf)), 3);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 80 && el <= 2000, "elapsed %lld ms", el);
         ck_assert(memcmp(buf, "abc", 3) == 0);
         /* Nothing more: the next call reports the timeout. */
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, sizeof(buf)), -EAGAIN);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 80 && el <= 2000, "elapsed %lld ms", el);
         /* Nonblocking, partial data: the part, then -EAGAIN. */
         ck_assert_int_eq(netsock_tcp_stream_set_nonblocking(s, true), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "de", 2), 2);
-        wait_bytes(netsock_tcp_stream_fd(s), 2);
+        ns_wait_bytes(netsock_tcp_stream_fd(s), 2);
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, sizeof(buf)), 2);
         ck_assert(memcmp(buf, "de", 2) == 0);
         ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, sizeof(buf)), -EAGAIN);
@@ -732,9 +628,9 @@ START_TEST(peek_leaves_data_queued) {
         struct netsock_tcp_stream *c, *s;
         char buf[16];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_send(c, "peekdata", 8), 8);
-        wait_bytes(netsock_tcp_stream_fd(s), 8);
+        ns_wait_bytes(netsock_tcp_stream_fd(s), 8);
         memset(buf, 0, sizeof(buf));
         ck_assert_int_eq(netsock_tcp_stream_peek(s, buf, sizeof(buf)), 8);
         ck_assert_str_eq(buf, "peekdata");
@@ -756,7 +652,7 @@ START_TEST(shutdown_write_gives_peer_eof_and_keeps_reading) {
         struct netsock_tcp_stream *c, *s;
         char buf[8];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_shutdown(c, SHUT_WR), 0);
         ck_assert_int_eq(netsock_tcp_stream_recv(s, buf, sizeof(buf)), 0);
         ck_assert_int_eq(netsock_tcp_stream_send(s, "back", 4), 4);
@@ -779,7 +675,7 @@ static void assert_sends_fail_without_sigpipe(struct netsock_tcp_stream *c) {
         ssize_t r;
         short re;
 
-        re = wait_fd(netsock_tcp_stream_fd(c), 0, 2000);
+        re = ns_poll_fd(netsock_tcp_stream_fd(c), 0, 2000);
         ck_assert_msg(re & (POLLERR | POLLHUP), "revents 0x%x", (unsigned) re);
         r = netsock_tcp_stream_send(c, "x", 1);
         ck_assert_msg(r == -EPIPE || r == -ECONNRESET, "send: %zd", r);
@@ -796,7 +692,7 @@ START_TEST(send_to_peer_closed_with_rst_is_error_without_sigpipe) {
         struct netsock_tcp_stream *c, *s;
         int lg = 5;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_linger(s, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_linger(s, &lg), 0);
         ck_assert_int_eq(lg, 0);
@@ -810,7 +706,7 @@ START_TEST(send_to_peer_that_closed_is_epipe_without_sigpipe) {
         struct netsock_tcp_stream *c, *s;
         char buf[4];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         netsock_tcp_stream_close(s);  /* FIN */
         ck_assert_int_eq(netsock_tcp_stream_recv(c, buf, sizeof(buf)), 0);
         /* The closed peer answers this byte with RST. */
@@ -824,17 +720,9 @@ END_TEST
 
 START_TEST(nodelay_reads_back) {
         struct netsock_tcp_stream *c, *s;
-        bool on = true;
 
-        connected_pair("127.0.0.1:0", &c, &s);
-        ck_assert_int_eq(netsock_tcp_stream_nodelay(c, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_stream_set_nodelay(c, true), 0);
-        ck_assert_int_eq(netsock_tcp_stream_nodelay(c, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(netsock_tcp_stream_set_nodelay(c, false), 0);
-        ck_assert_int_eq(netsock_tcp_stream_nodelay(c, &on), 0);
-        ck_assert(!on);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
+        assert_off_then_toggles(c, netsock_tcp_stream_nodelay, netsock_tcp_stream_set_nodelay);
         ck_assert_int_eq(netsock_tcp_stream_nodelay(c, NULL), -EINVAL);
         ck_assert_int_eq(netsock_tcp_stream_set_nodelay(NULL, true), -EINVAL);
         netsock_tcp_stream_close(c);
@@ -846,7 +734,7 @@ START_TEST(buffer_sizes_read_back_at_least_the_request) {
         struct netsock_tcp_stream *c, *s;
         size_t v = 0;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_send_buffer_size(c, 65536), 0);
         ck_assert_int_eq(netsock_tcp_stream_send_buffer_size(c, &v), 0);
         ck_assert_uint_ge(v, 65536);
@@ -864,17 +752,9 @@ END_TEST
 
 START_TEST(keepalive_reads_back) {
         struct netsock_tcp_stream *c, *s;
-        bool on = true;
 
-        connected_pair("127.0.0.1:0", &c, &s);
-        ck_assert_int_eq(netsock_tcp_stream_keepalive(c, &on), 0);
-        ck_assert(!on);
-        ck_assert_int_eq(netsock_tcp_stream_set_keepalive(c, true), 0);
-        ck_assert_int_eq(netsock_tcp_stream_keepalive(c, &on), 0);
-        ck_assert(on);
-        ck_assert_int_eq(netsock_tcp_stream_set_keepalive(c, false), 0);
-        ck_assert_int_eq(netsock_tcp_stream_keepalive(c, &on), 0);
-        ck_assert(!on);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
+        assert_off_then_toggles(c, netsock_tcp_stream_keepalive, netsock_tcp_stream_set_keepalive);
         netsock_tcp_stream_close(c);
         netsock_tcp_stream_close(s);
 }
@@ -884,7 +764,7 @@ START_TEST(keepalive_params_read_back_and_0_leaves_one_unchanged) {
         struct netsock_tcp_stream *c, *s;
         unsigned idle = 0, intvl = 0, cnt = 0;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_keepalive_params(c, 30, 5, 4), 0);
         ck_assert_int_eq(netsock_tcp_stream_keepalive_params(c, &idle, &intvl, &cnt), 0);
         ck_assert_uint_eq(idle, 30);
@@ -912,7 +792,7 @@ START_TEST(keepalive_params_failure_changes_nothing) {
         struct netsock_tcp_stream *c, *s;
         unsigned idle = 0, intvl = 0, cnt = 0;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_keepalive_params(c, 10, 5, 4), 0);
         /* Linux takes at most 127 probes: the call fails, and a failed call
          * must leave all three as they were, not idle and interval set. */
@@ -930,7 +810,7 @@ START_TEST(ttl_reads_back) {
         struct netsock_tcp_stream *c, *s;
         unsigned ttl = 0;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_ttl(c, 33), 0);
         ck_assert_int_eq(netsock_tcp_stream_ttl(c, &ttl), 0);
         ck_assert_uint_eq(ttl, 33);
@@ -950,7 +830,7 @@ START_TEST(ttl_reads_back_on_v6) {
 
         if (!have_ipv6())
                 return;
-        connected_pair("[::1]:0", &c, &s);
+        ns_tcp_pair("[::1]:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_ttl(c, 33), 0);
         ck_assert_int_eq(netsock_tcp_stream_ttl(c, &ttl), 0);
         ck_assert_uint_eq(ttl, 33);
@@ -960,15 +840,7 @@ START_TEST(ttl_reads_back_on_v6) {
 END_TEST
 
 static bool sysctl_bindv6only(void) {
-        FILE *f = fopen("/proc/sys/net/ipv6/bindv6only", "r");
-        int v = 0;
-
-        if (!f)
-                return false;
-        if (fscanf(f, "%d", &v) != 1)
-                v = 0;
-        fclose(f);
-        return v != 0;
+        return ns_sysctl_long("/proc/sys/net/ipv6/bindv6only", 0) != 0;
 }
 
 START_TEST(only_v6_on_connected_v6_stream) {
@@ -977,7 +849,7 @@ START_TEST(only_v6_on_connected_v6_stream) {
 
         if (!have_ipv6())
                 return;
-        connected_pair("[::1]:0", &c, &s);
+        ns_tcp_pair("[::1]:0", &c, &s);
         /* The getter works and shows the system default. */
         ck_assert_int_eq(netsock_tcp_stream_only_v6(c, &on), 0);
         ck_assert(on == sysctl_bindv6only());
@@ -1018,7 +890,7 @@ START_TEST(only_v6_on_v4_stream_is_eafnosupport) {
         struct netsock_tcp_stream *c, *s;
         bool on = true;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_only_v6(c, true), -EAFNOSUPPORT);
         ck_assert_int_eq(netsock_tcp_stream_set_only_v6(c, false), -EAFNOSUPPORT);
         ck_assert_int_eq(netsock_tcp_stream_only_v6(c, &on), -EAFNOSUPPORT);
@@ -1032,7 +904,7 @@ START_TEST(linger_reads_back) {
         struct netsock_tcp_stream *c, *s;
         int secs = 0;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_linger(c, &secs), 0);
         ck_assert_int_eq(secs, -1);
         ck_assert_int_eq(netsock_tcp_stream_set_linger(c, 3), 0);
@@ -1051,7 +923,7 @@ START_TEST(user_timeout_reads_back) {
         struct netsock_tcp_stream *c, *s;
         unsigned ms = 1;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_user_timeout(c, &ms), 0);
         ck_assert_uint_eq(ms, 0);
         ck_assert_int_eq(netsock_tcp_stream_set_user_timeout(c, 5000), 0);
@@ -1073,7 +945,7 @@ START_TEST(from_fd_keeps_blocking_mode_both_ways) {
         bool nb;
         int fd;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         fd = netsock_tcp_stream_into_fd(c);
         ck_assert_int_ge(fd, 0);
         ck_assert(ns_fd_is_open(fd));
@@ -1096,13 +968,7 @@ START_TEST(from_fd_keeps_blocking_mode_both_ways) {
         ck_assert_int_eq(netsock_tcp_stream_is_nonblocking(back, &nb), 0);
         ck_assert(!nb);
         /* It is the same connection. */
-        ck_assert_int_eq(netsock_tcp_stream_send(back, "fd", 2), 2);
-        {
-                char buf[2];
-
-                ck_assert_int_eq(netsock_tcp_stream_recv_exact(s, buf, 2), 2);
-                ck_assert(memcmp(buf, "fd", 2) == 0);
-        }
+        ns_assert_tcp_transfer(back, s, "fd");
         netsock_tcp_stream_close(back);
         netsock_tcp_stream_close(s);
 }
@@ -1120,7 +986,7 @@ START_TEST(from_fd_rejects_what_is_not_a_tcp_stream) {
         close(sv[0]);
         close(sv[1]);
 
-        l = listen_on("127.0.0.1:0", &a);
+        l = ns_tcp_listen("127.0.0.1:0", 0, &a);
         lfd = netsock_tcp_listener_into_fd(l);
         ck_assert_int_ge(lfd, 0);
         ck_assert_int_eq(netsock_tcp_stream_from_fd(lfd, &st), -EINVAL);
@@ -1147,7 +1013,7 @@ START_TEST(into_fd_hands_over_the_fd) {
         char buf[2];
         int fd;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         fd = netsock_tcp_stream_into_fd(c);
         ck_assert_int_ge(fd, 0);
         ck_assert(ns_fd_is_open(fd));
@@ -1165,7 +1031,7 @@ START_TEST(try_clone_shares_the_connection) {
         struct netsock_tcp_stream *c, *s, *k = NULL;
         char buf[16];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_try_clone(c, &k), 0);
         ck_assert_ptr_nonnull(k);
         ck_assert_int_ne(netsock_tcp_stream_fd(k), netsock_tcp_stream_fd(c));
@@ -1196,7 +1062,7 @@ START_TEST(take_error_is_0_on_a_healthy_stream) {
         struct netsock_tcp_stream *c, *s;
         int err = 1;
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_take_error(c, &err), 0);
         ck_assert_int_eq(err, 0);
         err = 1;
@@ -1213,7 +1079,7 @@ START_TEST(peer_and_local_addr_match_both_ends) {
         struct netsock_addr la, cpeer, clocal, speer, slocal, accepted;
         char text[NETSOCK_ADDRSTRLEN];
 
-        l = listen_on("127.0.0.1:0", &la);
+        l = ns_tcp_listen("127.0.0.1:0", 0, &la);
         ck_assert_int_eq(netsock_tcp_stream_connect(&la, 0, &c), 0);
         ck_assert_int_eq(netsock_tcp_listener_accept(l, 0, &s, &accepted), 0);
         ck_assert_int_eq(netsock_tcp_stream_peer_addr(c, &cpeer), 0);
@@ -1241,16 +1107,16 @@ START_TEST(read_timeout_makes_blocking_recv_eagain) {
         long long t0, el;
         char buf[4];
 
-        connected_pair("127.0.0.1:0", &c, &s);
+        ns_tcp_pair("127.0.0.1:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_read_timeout(c, &ms), 0);
         ck_assert_uint_eq(ms, 0);
         ck_assert_int_eq(netsock_tcp_stream_set_read_timeout(c, 100), 0);
         ck_assert_int_eq(netsock_tcp_stream_read_timeout(c, &ms), 0);
         /* Kept in clock ticks: read back rounded up to a whole tick. */
         ck_assert_msg(ms >= 100 && ms <= 120, "read timeout %u", ms);
-        t0 = now_ms();
+        t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_recv(c, buf, sizeof(buf)), -EAGAIN);
-        el = now_ms() - t0;
+        el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 80 && el <= 1000, "elapsed %lld ms", el);
         ck_assert_int_eq(netsock_tcp_stream_set_read_timeout(c, 0), 0);
         ck_assert_int_eq(netsock_tcp_stream_read_timeout(c, &ms), 0);

@@ -15,19 +15,13 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#define MIB (1024 * 1024)
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -74,45 +68,6 @@ static void assert_transfer(struct netsock_unix_stream *from, struct netsock_uni
         ck_assert_mem_eq(buf, msg, n);
 }
 
-/* A socket file nobody listens on: what a server that died without
- * unlinking leaves behind. */
-static void make_stale_socket_file(const char *path) {
-        struct sockaddr_un sun;
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        ck_assert_int_ge(fd, 0);
-        memset(&sun, 0, sizeof(sun));
-        sun.sun_family = AF_UNIX;
-        ck_assert_uint_lt(strlen(path), sizeof(sun.sun_path));
-        strcpy(sun.sun_path, path);
-        ck_assert_int_eq(bind(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
-        ck_assert_int_eq(close(fd), 0);
-}
-
-static bool path_exists(const char *path) {
-        struct stat st;
-
-        return lstat(path, &st) == 0;
-}
-
-static bool is_socket_file(const char *path) {
-        struct stat st;
-
-        return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static ino_t inode_of(const char *path) {
-        struct stat st;
-
-        ck_assert_int_eq(lstat(path, &st), 0);
-        return st.st_ino;
-}
-
-/* A copy of a static-buffer path or name that later calls cannot clobber. */
-static void keep(char *dst, size_t size, const char *src) {
-        ck_assert_int_lt(snprintf(dst, size, "%s", src), (int) size);
-}
-
 /* An absolute path of exactly len bytes inside the test's tmpdir (the file
  * does not exist). */
 static void path_of_length(char *buf, size_t size, size_t len) {
@@ -126,45 +81,6 @@ static void path_of_length(char *buf, size_t size, size_t len) {
         ck_assert_uint_eq(strlen(buf), len);
 }
 
-static void format_addr(const struct netsock_addr *a, char *buf, size_t size) {
-        int n = netsock_addr_format(a, buf, size);
-
-        ck_assert_int_ge(n, 0);
-        ck_assert_int_lt(n, (int) size);
-}
-
-static void assert_pipe_link(int write_end, int read_end, const char *msg) {
-        char buf[64];
-        size_t n = strlen(msg);
-
-        ck_assert_int_eq(write(write_end, msg, n), (ssize_t) n);
-        memset(buf, 0, sizeof(buf));
-        ck_assert_int_eq(read(read_end, buf, sizeof(buf)), (ssize_t) n);
-        ck_assert_mem_eq(buf, msg, n);
-}
-
-/* Waits for a forked helper and asserts that it exited with status 0. */
-static void assert_child_ok(pid_t pid) {
-        int status = 0;
-
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        ck_assert_msg(WIFEXITED(status), "child did not exit normally (status 0x%x)", status);
-        ck_assert_int_eq(WEXITSTATUS(status), 0);
-}
-
-/* The fd number the next open would get. */
-static int lowest_free_fd(void) {
-        int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
-
-        ck_assert_int_ge(fd, 0);
-        close(fd);
-        return fd;
-}
-
-static unsigned char pattern_byte(size_t i) {
-        return (unsigned char) ((i * 7 + i / 251 + 3) & 0xff);
-}
-
 /* ---- connect ------------------------------------------------------------ */
 
 START_TEST(connect_by_path_reaches_listener) {
@@ -172,7 +88,7 @@ START_TEST(connect_by_path_reaches_listener) {
         struct netsock_unix_listener *l;
         struct netsock_unix_stream *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("srv.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("srv.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         s = accept_from(l, 0);
@@ -189,7 +105,7 @@ START_TEST(connect_by_abstract_name_reaches_listener) {
         struct netsock_unix_listener *l;
         struct netsock_unix_stream *c, *s;
 
-        keep(name, sizeof(name), ns_abstract_name("conn"));
+        ns_keep(name, sizeof(name), ns_abstract_name("conn"));
         l = listen_at(name, 0);
         c = connect_to(name, 0);
         s = accept_from(l, 0);
@@ -206,8 +122,8 @@ START_TEST(connect_addr_reaches_path_and_abstract_listeners) {
         struct netsock_unix_listener *lp, *la;
         struct netsock_unix_stream *c = NULL, *s;
 
-        keep(path, sizeof(path), ns_tmppath("addr.sock"));
-        keep(name, sizeof(name), ns_abstract_name("addr"));
+        ns_keep(path, sizeof(path), ns_tmppath("addr.sock"));
+        ns_keep(name, sizeof(name), ns_abstract_name("addr"));
         ck_assert_int_eq(netsock_addr_unix(&pa, path), 0);
         ck_assert_int_eq(netsock_addr_abstract(&aa, name + 1, strlen(name + 1)), 0);
         lp = NULL;
@@ -234,12 +150,11 @@ START_TEST(connect_addr_reaches_path_and_abstract_listeners) {
 END_TEST
 
 START_TEST(connect_missing_path_is_enoent) {
-        static char sentinel;
-        struct netsock_unix_stream *s = (struct netsock_unix_stream *) (void *) &sentinel;
+        struct netsock_unix_stream *s = NS_SENTINEL(netsock_unix_stream);
         int before = ns_count_fds();
 
         ck_assert_int_eq(netsock_unix_stream_connect(ns_tmppath("missing.sock"), 0, &s), -ENOENT);
-        ck_assert_ptr_eq(s, (void *) &sentinel);  /* untouched on failure */
+        ck_assert_ptr_eq(s, NS_SENTINEL(netsock_unix_stream));  /* untouched on failure */
         ck_assert_int_eq(ns_count_fds(), before);
 }
 END_TEST
@@ -290,7 +205,7 @@ START_TEST(connect_null_ret_is_einval) {
         struct netsock_unix_listener *l;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("nullret.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("nullret.sock"));
         l = listen_at(path, 0);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_unix_stream_connect(path, 0, NULL), -EINVAL);
@@ -316,7 +231,7 @@ START_TEST(connect_unknown_flags_is_einval) {
         struct netsock_unix_stream *s = NULL;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("flags.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("flags.sock"));
         l = listen_at(path, 0);
         before = ns_count_fds();
         /* Listener-only flags are unknown to connect. */
@@ -335,8 +250,8 @@ START_TEST(connect_to_socket_file_nobody_listens_on_is_econnrefused) {
         struct netsock_unix_stream *s = NULL;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("stale.sock"));
-        make_stale_socket_file(path);
+        ns_keep(path, sizeof(path), ns_tmppath("stale.sock"));
+        ns_make_stale_socket_file(path, SOCK_STREAM);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_unix_stream_connect(path, 0, &s), -ECONNREFUSED);
         ck_assert_int_eq(netsock_unix_stream_connect(path, (int) NETSOCK_NONBLOCK, &s), -ECONNREFUSED);
@@ -355,24 +270,14 @@ START_TEST(nonblocking_connect_to_full_backlog_is_eagain) {
         struct rlimit rl;
         char path[512];
         int i, n = 0, r = 0, lowest;
-        long somaxconn = -1;
-        FILE *f;
+        long somaxconn;
 
         ck_assert_ptr_nonnull(clients);
         /* Room for a full SOMAXCONN backlog of client fds. */
-        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < MAX_CLIENTS + 64) {
-                rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > MAX_CLIENTS + 64 ? MAX_CLIENTS + 64 : rl.rlim_max;
-                (void) setrlimit(RLIMIT_NOFILE, &rl);
-        }
-        f = fopen("/proc/sys/net/core/somaxconn", "re");
-        if (f) {
-                if (fscanf(f, "%ld", &somaxconn) != 1)
-                        somaxconn = -1;
-                fclose(f);
-        }
+        ns_raise_nofile_limit(MAX_CLIENTS + 64);
+        somaxconn = ns_sysctl_long("/proc/sys/net/core/somaxconn", -1);
 
-        keep(path, sizeof(path), ns_tmppath("backlog.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("backlog.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
         if (rl.rlim_cur != RLIM_INFINITY && (somaxconn < 0 || (long) rl.rlim_cur < somaxconn + 64)) {
@@ -399,10 +304,10 @@ START_TEST(nonblocking_connect_to_full_backlog_is_eagain) {
         /* A failed connect leaves no fd behind: the lowest free fd number
          * is the same before and after (this works above fd 1023 too,
          * where the fixture's map does not look). */
-        lowest = lowest_free_fd();
+        lowest = ns_lowest_free_fd();
         ck_assert_int_eq(netsock_unix_stream_connect(path, (int) NETSOCK_NONBLOCK, &late), -EAGAIN);
         ck_assert_ptr_null(late);
-        ck_assert_int_eq(lowest_free_fd(), lowest);
+        ck_assert_int_eq(ns_lowest_free_fd(), lowest);
 
         /* Taking one connection off the queue makes room for exactly one. */
         s = accept_from(l, 0);
@@ -601,17 +506,12 @@ END_TEST
 
 START_TEST(send_to_closed_peer_is_epipe_without_sigpipe) {
         struct netsock_unix_stream *a, *b;
-        struct sigaction sa;
-        sigset_t blocked;
         struct iovec iov = { (void *) "v", 1 };
         struct netsock_ancillary anc;
         int p[2];
 
         /* The test means something only if SIGPIPE would kill us. */
-        ck_assert_int_eq(sigaction(SIGPIPE, NULL, &sa), 0);
-        ck_assert(sa.sa_handler == SIG_DFL);
-        ck_assert_int_eq(sigprocmask(SIG_BLOCK, NULL, &blocked), 0);
-        ck_assert(!sigismember(&blocked, SIGPIPE));
+        ns_assert_sigpipe_is_fatal();
 
         ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
         make_pair(0, &a, &b);
@@ -631,85 +531,45 @@ START_TEST(send_to_closed_peer_is_epipe_without_sigpipe) {
 END_TEST
 
 START_TEST(send_all_delivers_one_mib_to_slow_reader) {
+        /* Reader: starts late so the writer fills the socket buffer and
+         * blocks, then reads in small pieces. */
+        static const struct ns_trickle reader = { .len = NS_MIB, .chunk = 1000, .delay_ms = 50 };
         struct netsock_unix_stream *a, *b;
-        unsigned char *data = malloc(MIB);
-        size_t i;
+        unsigned char *data = malloc(NS_MIB);
         pid_t pid;
 
         ck_assert_ptr_nonnull(data);
-        for (i = 0; i < MIB; i++)
-                data[i] = pattern_byte(i);
+        ns_fill_pattern(data, NS_MIB);
         make_pair(0, &a, &b);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                /* Reader: starts late so the writer fills the socket
-                 * buffer and blocks, then reads in small pieces. */
-                unsigned char chunk[1000];
-                size_t got = 0;
-                ssize_t n;
-
-                netsock_unix_stream_close(a);
-                usleep(50 * 1000);
-                for (;;) {
-                        n = netsock_unix_stream_recv(b, chunk, sizeof(chunk));
-                        if (n <= 0)
-                                break;
-                        for (i = 0; i < (size_t) n; i++)
-                                if (got + i >= MIB || chunk[i] != pattern_byte(got + i))
-                                        _exit(2);
-                        got += (size_t) n;
-                }
-                _exit(n == 0 && got == MIB ? 0 : 1);
-        }
+        pid = ns_fork_pattern_reader(netsock_unix_stream_fd(b), netsock_unix_stream_fd(a), &reader);
         netsock_unix_stream_close(b);
-        ck_assert_int_eq(netsock_unix_stream_send_all(a, data, MIB), 0);
+        ck_assert_int_eq(netsock_unix_stream_send_all(a, data, NS_MIB), 0);
         netsock_unix_stream_close(a);
-        assert_child_ok(pid);
+        ns_assert_child_ok(pid);
         free(data);
 }
 END_TEST
 
 START_TEST(recv_exact_collects_one_mib_from_chunked_writer) {
+        /* Writer: 1 MiB in odd-sized pieces, then 5 bytes, then EOF. */
+        static const struct ns_trickle writer = { .len = NS_MIB, .chunk = 777, .tail = "tail!" };
         struct netsock_unix_stream *a, *b;
-        unsigned char *data = malloc(MIB + 64);
-        size_t i;
+        unsigned char *data = malloc(NS_MIB + 64);
         pid_t pid;
 
         ck_assert_ptr_nonnull(data);
         make_pair(0, &a, &b);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                /* Writer: 1 MiB in odd-sized pieces, then 5 bytes, then EOF. */
-                unsigned char chunk[777];
-                size_t sent = 0, k, n;
-
-                netsock_unix_stream_close(b);
-                while (sent < MIB) {
-                        n = MIB - sent < sizeof(chunk) ? MIB - sent : sizeof(chunk);
-                        for (k = 0; k < n; k++)
-                                chunk[k] = pattern_byte(sent + k);
-                        if (netsock_unix_stream_send_all(a, chunk, n) != 0)
-                                _exit(1);
-                        sent += n;
-                }
-                if (netsock_unix_stream_send_all(a, "tail!", 5) != 0)
-                        _exit(1);
-                _exit(0);
-        }
+        pid = ns_fork_pattern_writer(netsock_unix_stream_fd(a), netsock_unix_stream_fd(b), &writer);
         netsock_unix_stream_close(a);
-        ck_assert_int_eq(netsock_unix_stream_recv_exact(b, data, MIB), MIB);
-        for (i = 0; i < MIB; i++)
-                if (data[i] != pattern_byte(i))
-                        ck_abort_msg("byte %zu differs", i);
+        ck_assert_int_eq(netsock_unix_stream_recv_exact(b, data, NS_MIB), NS_MIB);
+        ns_assert_pattern(data, NS_MIB);
         /* Fewer than asked only at EOF. */
         memset(data, 0, 64);
         ck_assert_int_eq(netsock_unix_stream_recv_exact(b, data, 64), 5);
         ck_assert_mem_eq(data, "tail!", 5);
         ck_assert_int_eq(netsock_unix_stream_recv_exact(b, data, 64), 0);
         netsock_unix_stream_close(b);
-        assert_child_ok(pid);
+        ns_assert_child_ok(pid);
         free(data);
 }
 END_TEST
@@ -722,12 +582,12 @@ START_TEST(path_connection_addresses) {
         struct netsock_unix_listener *l;
         struct netsock_unix_stream *c, *s = NULL;
 
-        keep(path, sizeof(path), ns_tmppath("addrs.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("addrs.sock"));
         ck_assert_int_eq(netsock_addr_unix(&bound, path), 0);
         l = listen_at(path, 0);
         ck_assert_int_eq(netsock_unix_listener_local_addr(l, &got), 0);
         ck_assert(netsock_addr_equal(&got, &bound));
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, path);
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_PATH);
 
@@ -737,25 +597,25 @@ START_TEST(path_connection_addresses) {
         /* accept's ret_peer: the client never bound, so it is unnamed. */
         ck_assert_int_eq(netsock_addr_family(&peer), AF_UNIX);
         ck_assert_int_eq(netsock_addr_unix_kind(&peer), NETSOCK_UNIX_UNNAMED);
-        format_addr(&peer, text, sizeof(text));
+        ns_format_addr(&peer, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
 
         /* Client: local unnamed, peer the path. */
         ck_assert_int_eq(netsock_unix_stream_local_addr(c, &got), 0);
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_UNNAMED);
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
         ck_assert(netsock_addr_equal(&got, &peer));
         ck_assert_int_eq(netsock_unix_stream_peer_addr(c, &got), 0);
         ck_assert(netsock_addr_equal(&got, &bound));
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, path);
 
         /* Accepted side: local the path, peer unnamed. */
         ck_assert_int_eq(netsock_unix_stream_local_addr(s, &got), 0);
         ck_assert(netsock_addr_equal(&got, &bound));
         ck_assert_int_eq(netsock_unix_stream_peer_addr(s, &got), 0);
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
 
         ck_assert_int_eq(netsock_unix_stream_local_addr(c, NULL), -EINVAL);
@@ -773,14 +633,14 @@ START_TEST(abstract_connection_addresses) {
         struct netsock_unix_listener *l;
         struct netsock_unix_stream *c, *s = NULL;
 
-        keep(name, sizeof(name), ns_abstract_name("addrs"));
+        ns_keep(name, sizeof(name), ns_abstract_name("addrs"));
         ck_assert_int_eq(netsock_addr_abstract(&expect, name + 1, strlen(name + 1)), 0);
         l = listen_at(name, 0);
         ck_assert_int_eq(netsock_unix_listener_local_addr(l, &got), 0);
         ck_assert(netsock_addr_equal(&got, &expect));
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_ABSTRACT);
         ck_assert_int_eq(got.len, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name + 1));
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, name);
 
         c = connect_to(name, 0);
@@ -788,7 +648,7 @@ START_TEST(abstract_connection_addresses) {
         ck_assert_int_eq(netsock_addr_unix_kind(&peer), NETSOCK_UNIX_UNNAMED);
         ck_assert_int_eq(netsock_unix_stream_peer_addr(c, &got), 0);
         ck_assert(netsock_addr_equal(&got, &expect));
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, name);
         ck_assert_int_eq(netsock_unix_stream_local_addr(s, &got), 0);
         ck_assert(netsock_addr_equal(&got, &expect));
@@ -805,7 +665,7 @@ START_TEST(accept_with_null_ret_peer) {
         struct netsock_unix_listener *l;
         struct netsock_unix_stream *c, *s = NULL;
 
-        keep(path, sizeof(path), ns_tmppath("nullpeer.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("nullpeer.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         ck_assert_int_eq(netsock_unix_listener_accept(l, 0, &s, NULL), 0);
@@ -829,7 +689,7 @@ START_TEST(pair_addresses_are_unnamed) {
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_UNNAMED);
         ck_assert_int_eq(netsock_unix_stream_peer_addr(a, &got), 0);
         ck_assert_int_eq(netsock_addr_unix_kind(&got), NETSOCK_UNIX_UNNAMED);
-        format_addr(&got, text, sizeof(text));
+        ns_format_addr(&got, text, sizeof(text));
         ck_assert_str_eq(text, "(unnamed)");
         netsock_unix_stream_close(a);
         netsock_unix_stream_close(b);
@@ -856,7 +716,7 @@ START_TEST(send_fds_one_pipe_end_usable_by_receiver) {
         ck_assert_int_ne(got, p[1]);
         ck_assert(ns_fd_has_cloexec(got));
         /* Write through the received fd, read from the original pipe. */
-        assert_pipe_link(got, p[0], "through the passed fd");
+        ns_assert_pipe_link(got, p[0], "through the passed fd");
         close(got);
         close(p[0]);
         close(p[1]);
@@ -885,7 +745,7 @@ START_TEST(send_fds_three_arrive_in_order) {
         ck_assert_int_eq(got[3], -1);  /* nothing written past the count */
         for (i = 0; i < 3; i++) {
                 ck_assert(ns_fd_has_cloexec(got[i]));
-                assert_pipe_link(got[i], p[i][0], i == 0 ? "zero" : i == 1 ? "one" : "two");
+                ns_assert_pipe_link(got[i], p[i][0], i == 0 ? "zero" : i == 1 ? "one" : "two");
                 close(got[i]);
                 close(p[i][0]);
                 close(p[i][1]);
@@ -919,7 +779,7 @@ START_TEST(send_fds_exactly_253) {
                 if (i > 0)
                         ck_assert_int_ne(got[i], got[i - 1]);
         }
-        assert_pipe_link(got[NETSOCK_MAX_FDS - 1], p[0], "last");
+        ns_assert_pipe_link(got[NETSOCK_MAX_FDS - 1], p[0], "last");
         for (i = 0; i < NETSOCK_MAX_FDS; i++)
                 close(got[i]);
         ck_assert_int_eq(ns_count_fds(), before);
@@ -998,7 +858,7 @@ START_TEST(send_fds_argument_errors) {
         ck_assert_int_eq(netsock_unix_stream_send_fds(NULL, "x", 1, &p[1], 1), -EINVAL);
         /* A bad fd is the kernel's -EBADF, and nothing goes out. */
         {
-                int bad = lowest_free_fd();
+                int bad = ns_lowest_free_fd();
 
                 ck_assert_int_eq(netsock_unix_stream_send_fds(a, "x", 1, &bad, 1), -EBADF);
         }
@@ -1041,7 +901,7 @@ START_TEST(recv_fds_closes_fds_beyond_capacity) {
         ck_assert_int_eq(ns_count_fds(), before + 1);
         ck_assert(ns_fd_has_cloexec(got[0]));
         /* The one kept is the first one sent. */
-        assert_pipe_link(got[0], p[0][0], "first");
+        ns_assert_pipe_link(got[0], p[0][0], "first");
         /* The others were closed: their pipes have no writer left. */
         ck_assert_int_eq(read(p[1][0], buf, sizeof(buf)), 0);
         ck_assert_int_eq(read(p[2][0], buf, sizeof(buf)), 0);
@@ -1090,7 +950,7 @@ START_TEST(recv_fds_null_flags_allowed) {
         ck_assert_int_eq(netsock_unix_stream_send_fds(a, "n", 1, &p[1], 1), 1);
         ck_assert_int_eq(netsock_unix_stream_recv_fds(b, &c, 1, &got, &n, NULL), 1);
         ck_assert_uint_eq(n, 1);
-        assert_pipe_link(got, p[0], "noflags");
+        ns_assert_pipe_link(got, p[0], "noflags");
         close(got);
         close(p[0]);
         close(p[1]);
@@ -1192,12 +1052,6 @@ END_TEST
 
 /* ---- credentials -------------------------------------------------------------- */
 
-static void assert_own_creds(const struct netsock_creds *c) {
-        ck_assert_int_eq(c->pid, getpid());
-        ck_assert_uint_eq(c->uid, getuid());
-        ck_assert_uint_eq(c->gid, getgid());
-}
-
 START_TEST(send_recv_ancillary_with_fds_and_creds) {
         struct netsock_unix_stream *a, *b;
         struct netsock_creds mine = { getpid(), getuid(), getgid() }, got_creds;
@@ -1231,11 +1085,11 @@ START_TEST(send_recv_ancillary_with_fds_and_creds) {
         ck_assert_mem_eq(y, "ill", 3);
         ck_assert_uint_eq(in.nfds, 2);
         ck_assert_uint_eq(in.flags, NETSOCK_MSG_CREDS);
-        assert_own_creds(&got_creds);
+        ns_assert_own_creds(&got_creds);
         ck_assert(ns_fd_has_cloexec(got[0]));
         ck_assert(ns_fd_has_cloexec(got[1]));
-        assert_pipe_link(got[0], p[0][0], "anc0");
-        assert_pipe_link(got[1], p[1][0], "anc1");
+        ns_assert_pipe_link(got[0], p[0][0], "anc0");
+        ns_assert_pipe_link(got[1], p[1][0], "anc1");
         close(got[0]);
         close(got[1]);
         close(p[0][0]);
@@ -1298,7 +1152,7 @@ START_TEST(passcred_on_receiver_delivers_sender_creds) {
         in.creds = &got_creds;
         ck_assert_int_eq(netsock_unix_stream_recv_ancillary(b, &iov, 1, &in), 1);
         ck_assert_uint_eq(in.flags, NETSOCK_MSG_CREDS);
-        assert_own_creds(&got_creds);
+        ns_assert_own_creds(&got_creds);
 
         /* recv_fds reports the flag too. */
         ck_assert_int_eq(netsock_unix_stream_send(a, "d", 1), 1);
@@ -1335,7 +1189,7 @@ START_TEST(explicit_creds_arrive) {
         ck_assert_int_eq(netsock_unix_stream_recv_ancillary(b, &iiov, 1, &in), 1);
         ck_assert_int_eq(c, 'k');
         ck_assert_uint_eq(in.flags, NETSOCK_MSG_CREDS);
-        assert_own_creds(&got_creds);
+        ns_assert_own_creds(&got_creds);
         netsock_unix_stream_close(a);
         netsock_unix_stream_close(b);
 }
@@ -1354,7 +1208,7 @@ START_TEST(passcred_on_listener_is_inherited_by_accepted_socket) {
         struct iovec iov = { &ch, 1 };
         int one = 1;
 
-        keep(path, sizeof(path), ns_tmppath("passcred.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("passcred.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(setsockopt(netsock_unix_listener_fd(l), SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)), 0);
         c = connect_to(path, 0);
@@ -1366,7 +1220,7 @@ START_TEST(passcred_on_listener_is_inherited_by_accepted_socket) {
         ck_assert_int_eq(netsock_unix_stream_recv_ancillary(s, &iov, 1, &in), 1);
         ck_assert_int_eq(ch, 'i');
         ck_assert_uint_eq(in.flags, NETSOCK_MSG_CREDS);
-        assert_own_creds(&got_creds);
+        ns_assert_own_creds(&got_creds);
         netsock_unix_stream_close(c);
         netsock_unix_stream_close(s);
         netsock_unix_listener_close(l);
@@ -1382,25 +1236,25 @@ START_TEST(peer_credentials_of_pair_and_listener_connection) {
         make_pair(0, &a, &b);
         memset(&cr, 0, sizeof(cr));
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(a, &cr), 0);
-        assert_own_creds(&cr);
+        ns_assert_own_creds(&cr);
         memset(&cr, 0, sizeof(cr));
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(b, &cr), 0);
-        assert_own_creds(&cr);
+        ns_assert_own_creds(&cr);
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(a, NULL), -EINVAL);
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(NULL, &cr), -EINVAL);
         netsock_unix_stream_close(a);
         netsock_unix_stream_close(b);
 
-        keep(path, sizeof(path), ns_tmppath("peercred.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("peercred.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         s = accept_from(l, 0);
         memset(&cr, 0, sizeof(cr));
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(s, &cr), 0);
-        assert_own_creds(&cr);
+        ns_assert_own_creds(&cr);
         memset(&cr, 0, sizeof(cr));
         ck_assert_int_eq(netsock_unix_stream_peer_credentials(c, &cr), 0);
-        assert_own_creds(&cr);
+        ns_assert_own_creds(&cr);
         netsock_unix_stream_close(c);
         netsock_unix_stream_close(s);
         netsock_unix_listener_close(l);
@@ -1415,7 +1269,7 @@ START_TEST(peer_credentials_name_the_forked_client) {
         pid_t pid;
         char ch = 0;
 
-        keep(path, sizeof(path), ns_tmppath("child.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("child.sock"));
         l = listen_at(path, 0);
         pid = fork();
         ck_assert_int_ge(pid, 0);
@@ -1441,7 +1295,7 @@ START_TEST(peer_credentials_name_the_forked_client) {
         ck_assert_int_eq(netsock_unix_stream_recv(s, &ch, 1), 1);
         ck_assert_int_eq(ch, 'C');
         netsock_unix_stream_close(s);
-        assert_child_ok(pid);
+        ns_assert_child_ok(pid);
         netsock_unix_listener_close(l);
 }
 END_TEST
@@ -1480,11 +1334,11 @@ START_TEST(remove_on_close_unlinks_socket_file) {
         char path[512];
         struct netsock_unix_listener *l;
 
-        keep(path, sizeof(path), ns_tmppath("roc.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("roc.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         netsock_unix_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
         netsock_unix_listener_close(NULL);  /* NULL-safe */
 }
 END_TEST
@@ -1493,10 +1347,10 @@ START_TEST(listener_without_remove_on_close_leaves_file) {
         char path[512];
         struct netsock_unix_listener *l;
 
-        keep(path, sizeof(path), ns_tmppath("keep.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("keep.sock"));
         l = listen_at(path, 0);
         netsock_unix_listener_close(l);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
 }
 END_TEST
 
@@ -1506,21 +1360,21 @@ START_TEST(remove_on_close_spares_file_rebound_by_another_listener) {
         struct netsock_unix_stream *c, *s;
         ino_t ino_b;
 
-        keep(path, sizeof(path), ns_tmppath("rebound.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("rebound.sock"));
         la = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(unlink(path), 0);
         lb = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
-        ino_b = inode_of(path);
+        ino_b = ns_inode_of(path);
         netsock_unix_listener_close(la);
-        ck_assert(is_socket_file(path));
-        ck_assert(inode_of(path) == ino_b);
+        ck_assert(ns_is_socket_file(path));
+        ck_assert(ns_inode_of(path) == ino_b);
         c = connect_to(path, 0);
         s = accept_from(lb, 0);
         assert_transfer(c, s, "B still serves");
         netsock_unix_stream_close(c);
         netsock_unix_stream_close(s);
         netsock_unix_listener_close(lb);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 }
 END_TEST
 
@@ -1529,15 +1383,15 @@ START_TEST(remove_on_close_spares_a_regular_file_put_at_the_path) {
         struct netsock_unix_listener *l;
         int fd;
 
-        keep(path, sizeof(path), ns_tmppath("replaced.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("replaced.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(unlink(path), 0);
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         ck_assert_int_ge(fd, 0);
         close(fd);
         netsock_unix_listener_close(l);
-        ck_assert(path_exists(path));
-        ck_assert(!is_socket_file(path));
+        ck_assert(ns_path_exists(path));
+        ck_assert(!ns_is_socket_file(path));
 }
 END_TEST
 
@@ -1547,13 +1401,13 @@ START_TEST(into_fd_of_remove_on_close_listener_keeps_file) {
         struct netsock_unix_stream *c, *s;
         int fd, lfd;
 
-        keep(path, sizeof(path), ns_tmppath("intofd.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("intofd.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         lfd = netsock_unix_listener_fd(l);
         fd = netsock_unix_listener_into_fd(l);
         ck_assert_int_eq(fd, lfd);
         ck_assert(ns_fd_is_open(fd));
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         /* The fd is still the listening socket. */
         ck_assert_int_eq(netsock_unix_listener_from_fd(fd, &again), 0);
         c = connect_to(path, 0);
@@ -1562,7 +1416,7 @@ START_TEST(into_fd_of_remove_on_close_listener_keeps_file) {
         netsock_unix_stream_close(c);
         netsock_unix_stream_close(s);
         netsock_unix_listener_close(again);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
 }
 END_TEST
 
@@ -1570,13 +1424,13 @@ START_TEST(clone_of_remove_on_close_listener_does_not_remove) {
         char path[512];
         struct netsock_unix_listener *l, *clone = NULL;
 
-        keep(path, sizeof(path), ns_tmppath("clone.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("clone.sock"));
         l = listen_at(path, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(netsock_unix_listener_try_clone(l, &clone), 0);
         netsock_unix_listener_close(clone);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         netsock_unix_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 }
 END_TEST
 
@@ -1586,24 +1440,24 @@ START_TEST(bind_existing_path_without_replace_stale_is_eaddrinuse) {
         ino_t ino;
         int before;
 
-        keep(path, sizeof(path), ns_tmppath("exists.sock"));
-        make_stale_socket_file(path);
-        ino = inode_of(path);
+        ns_keep(path, sizeof(path), ns_tmppath("exists.sock"));
+        ns_make_stale_socket_file(path, SOCK_STREAM);
+        ino = ns_inode_of(path);
         before = ns_count_fds();
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &l), -EADDRINUSE);
         ck_assert_int_eq(netsock_unix_listener_bind(path, (int) NETSOCK_REMOVE_ON_CLOSE, &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
         ck_assert_int_eq(ns_count_fds(), before);
-        ck_assert(is_socket_file(path));
-        ck_assert(inode_of(path) == ino);
+        ck_assert(ns_is_socket_file(path));
+        ck_assert(ns_inode_of(path) == ino);
 
         /* Same for a live listener's path. */
         ck_assert_int_eq(unlink(path), 0);
         live = listen_at(path, 0);
-        ino = inode_of(path);
+        ino = ns_inode_of(path);
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
-        ck_assert(inode_of(path) == ino);
+        ck_assert(ns_inode_of(path) == ino);
         netsock_unix_listener_close(live);
 }
 END_TEST
@@ -1615,17 +1469,17 @@ START_TEST(replace_stale_replaces_dead_socket_file) {
 
         /* (The inode number may be reused for the new file, so the proof
          * that the file was replaced is that connecting works.) */
-        keep(path, sizeof(path), ns_tmppath("stale.sock"));
-        make_stale_socket_file(path);
+        ns_keep(path, sizeof(path), ns_tmppath("stale.sock"));
+        ns_make_stale_socket_file(path, SOCK_STREAM);
         l = listen_at(path, (int) (NETSOCK_REPLACE_STALE | NETSOCK_REMOVE_ON_CLOSE));
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         c = connect_to(path, 0);
         s = accept_from(l, 0);
         assert_transfer(c, s, "fresh");
         netsock_unix_stream_close(c);
         netsock_unix_stream_close(s);
         netsock_unix_listener_close(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
 }
 END_TEST
 
@@ -1633,9 +1487,9 @@ START_TEST(replace_stale_on_a_free_path_just_binds) {
         char path[512];
         struct netsock_unix_listener *l;
 
-        keep(path, sizeof(path), ns_tmppath("free.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("free.sock"));
         l = listen_at(path, (int) NETSOCK_REPLACE_STALE);
-        ck_assert(is_socket_file(path));
+        ck_assert(ns_is_socket_file(path));
         netsock_unix_listener_close(l);
 }
 END_TEST
@@ -1651,14 +1505,14 @@ START_TEST(replace_stale_never_takes_live_listener_path) {
         int tries;
         char ch = 0;
 
-        keep(path, sizeof(path), ns_tmppath("live.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("live.sock"));
         live = listen_at(path, 0);
-        ino = inode_of(path);
+        ino = ns_inode_of(path);
         ck_assert_int_eq(netsock_unix_listener_bind(path, (int) NETSOCK_REPLACE_STALE, &l), -EADDRINUSE);
         ck_assert_int_eq(netsock_unix_listener_bind(path, (int) (NETSOCK_REPLACE_STALE | NETSOCK_REMOVE_ON_CLOSE), &l), -EADDRINUSE);
         ck_assert_ptr_null(l);
-        ck_assert(is_socket_file(path));
-        ck_assert(inode_of(path) == ino);
+        ck_assert(ns_is_socket_file(path));
+        ck_assert(ns_inode_of(path) == ino);
 
         c = connect_to(path, 0);
         ck_assert_int_eq(netsock_unix_stream_send(c, "L", 1), 1);
@@ -1681,7 +1535,7 @@ START_TEST(replace_stale_never_removes_regular_file) {
         struct netsock_unix_listener *l = NULL;
         int fd, before;
 
-        keep(path, sizeof(path), ns_tmppath("regular"));
+        ns_keep(path, sizeof(path), ns_tmppath("regular"));
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         ck_assert_int_ge(fd, 0);
         ck_assert_int_eq(write(fd, "precious", 8), 8);
@@ -1704,7 +1558,7 @@ START_TEST(bind_in_missing_directory_is_enoent) {
         struct netsock_unix_listener *l = NULL;
         int before = ns_count_fds();
 
-        keep(path, sizeof(path), ns_tmppath("no-such-dir/x.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("no-such-dir/x.sock"));
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &l), -ENOENT);
         ck_assert_int_eq(netsock_unix_listener_bind(path, (int) (NETSOCK_REPLACE_STALE | NETSOCK_REMOVE_ON_CLOSE), &l), -ENOENT);
         ck_assert_ptr_null(l);
@@ -1723,9 +1577,9 @@ START_TEST(bind_name_errors) {
         path_of_length(path, sizeof(path), 108);
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, &l), -ENAMETOOLONG);
         ck_assert_ptr_null(l);
-        keep(path, sizeof(path), ns_tmppath("noret.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("noret.sock"));
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0, NULL), -EINVAL);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
         ck_assert_int_eq(ns_count_fds(), before);
 }
 END_TEST
@@ -1735,7 +1589,7 @@ START_TEST(abstract_listener_accepts_and_name_is_exclusive) {
         struct netsock_unix_listener *l, *other = NULL;
         struct netsock_unix_stream *c, *s;
 
-        keep(name, sizeof(name), ns_abstract_name("lst"));
+        ns_keep(name, sizeof(name), ns_abstract_name("lst"));
         /* REMOVE_ON_CLOSE has no file to remove here; it is harmless. */
         l = listen_at(name, (int) NETSOCK_REMOVE_ON_CLOSE);
         ck_assert_int_eq(netsock_unix_listener_bind(name, 0, &other), -EADDRINUSE);
@@ -1760,7 +1614,7 @@ START_TEST(nonblocking_listener_accept_is_eagain) {
         struct netsock_unix_stream *s = NULL, *c;
         bool on = false;
 
-        keep(path, sizeof(path), ns_tmppath("nbl.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("nbl.sock"));
         l = listen_at(path, (int) NETSOCK_NONBLOCK);
         ck_assert_int_eq(netsock_unix_listener_is_nonblocking(l, &on), 0);
         ck_assert(on);
@@ -1785,7 +1639,7 @@ START_TEST(accept_nonblock_makes_only_the_connection_nonblocking) {
         bool on = true;
         char ch;
 
-        keep(path, sizeof(path), ns_tmppath("acnb.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("acnb.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         s = accept_from(l, (int) NETSOCK_NONBLOCK);
@@ -1808,11 +1662,11 @@ START_TEST(listener_bad_flags_is_einval) {
         struct netsock_unix_stream *s = NULL, *c;
         int before = ns_count_fds();
 
-        keep(path, sizeof(path), ns_tmppath("badflags.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("badflags.sock"));
         ck_assert_int_eq(netsock_unix_listener_bind(path, 0x8, &l), -EINVAL);
         ck_assert_int_eq(netsock_unix_listener_bind(path, -1, &l), -EINVAL);
         ck_assert_ptr_null(l);
-        ck_assert(!path_exists(path));
+        ck_assert(!ns_path_exists(path));
         ck_assert_int_eq(ns_count_fds(), before);
 
         l = listen_at(path, 0);
@@ -1836,7 +1690,7 @@ START_TEST(created_fds_are_cloexec) {
         struct netsock_unix_listener *l, *lc = NULL;
         struct netsock_unix_stream *c, *s, *a, *b, *sc = NULL;
 
-        keep(path, sizeof(path), ns_tmppath("cloexec.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("cloexec.sock"));
         l = listen_at(path, 0);
         c = connect_to(path, 0);
         s = accept_from(l, 0);
@@ -1900,7 +1754,7 @@ START_TEST(from_fd_refuses_other_kinds_and_leaves_fd_alone) {
         int sv[2], p[2], in;
 
         ck_assert_int_eq(netsock_unix_stream_from_fd(-1, &h), -EBADF);
-        ck_assert_int_eq(netsock_unix_stream_from_fd(lowest_free_fd(), &h), -EBADF);
+        ck_assert_int_eq(netsock_unix_stream_from_fd(ns_lowest_free_fd(), &h), -EBADF);
 
         ck_assert_int_eq(pipe(p), 0);
         ck_assert_int_eq(netsock_unix_stream_from_fd(p[0], &h), -ENOTSOCK);
@@ -1927,7 +1781,7 @@ START_TEST(from_fd_refuses_other_kinds_and_leaves_fd_alone) {
         ck_assert(ns_fd_is_open(sv[0]));
         close(sv[0]);
         close(sv[1]);
-        keep(path, sizeof(path), ns_tmppath("fromfd.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("fromfd.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(netsock_unix_stream_from_fd(netsock_unix_listener_fd(l), &h), -EINVAL);
         ck_assert_int_eq(netsock_unix_stream_from_fd(netsock_unix_listener_fd(l), NULL), -EINVAL);
@@ -1986,7 +1840,7 @@ START_TEST(try_clone_of_listener_accepts) {
         struct netsock_unix_listener *l, *lc = NULL;
         struct netsock_unix_stream *c, *s;
 
-        keep(path, sizeof(path), ns_tmppath("lclone.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("lclone.sock"));
         l = listen_at(path, 0);
         ck_assert_int_eq(netsock_unix_listener_try_clone(l, &lc), 0);
         netsock_unix_listener_close(l);
@@ -2009,7 +1863,7 @@ START_TEST(take_error_is_zero) {
         ck_assert_int_eq(netsock_unix_stream_take_error(a, &err), 0);
         ck_assert_int_eq(err, 0);
         ck_assert_int_eq(netsock_unix_stream_take_error(a, NULL), -EINVAL);
-        keep(path, sizeof(path), ns_tmppath("err.sock"));
+        ns_keep(path, sizeof(path), ns_tmppath("err.sock"));
         l = listen_at(path, 0);
         err = 123;
         ck_assert_int_eq(netsock_unix_listener_take_error(l, &err), 0);
