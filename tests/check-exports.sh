@@ -1,8 +1,8 @@
 #!/bin/sh
 # The public interface agrees with itself: the calls declared in the public
 # headers, the symbols the shared library exports, the linker map and the
-# man pages are one and the same set, every export is in the LIBNETSOCK_0.1
-# version node, nothing outside netsock_* is exported, the soname is
+# man pages are one and the same set, every export carries the version
+# node the linker map puts it in (LIBNETSOCK_0.1, LIBNETSOCK_0.2, ...), nothing outside netsock_* is exported, the soname is
 # libnetsock.so.0, and debian/libnetsock0.symbols lists the same calls.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${NM:=nm}"
@@ -21,9 +21,13 @@ grep -v '^netsock_' "$tmp/exported" >"$tmp/foreign"
 if [ -s "$tmp/foreign" ]; then
         echo "exported outside netsock_*:"; cat "$tmp/foreign"; fail=1
 fi
-grep -v '^LIBNETSOCK_' "$tmp/raw" | grep -v '@@LIBNETSOCK_0\.1$' >"$tmp/unversioned"
-if [ -s "$tmp/unversioned" ]; then
-        echo "exported without the LIBNETSOCK_0.1 node:"; cat "$tmp/unversioned"; fail=1
+# Each call exported with the node the map lists it under.
+awk '/^LIBNETSOCK_[0-9.]+ *\{/ {node=$1} /^[[:space:]]*netsock_[a-z0-9_]*;/ {gsub(/[;[:space:]]/, ""); print $0 "@@" node}' \
+        "$top_srcdir/src/libnetsock.map" | sort -u >"$tmp/map-versioned"
+grep -v '^LIBNETSOCK_' "$tmp/raw" | sort -u >"$tmp/exported-versioned"
+if ! cmp -s "$tmp/exported-versioned" "$tmp/map-versioned"; then
+        echo "exports and the map's version nodes differ (< exported, > map):"
+        diff "$tmp/exported-versioned" "$tmp/map-versioned" | grep '^[<>]'; fail=1
 fi
 # In the map.
 sed -n 's/^[[:space:]]*\(netsock_[a-z0-9_]*\);.*/\1/p' "$top_srcdir/src/libnetsock.map" | sort -u >"$tmp/map"
@@ -44,8 +48,11 @@ compare exported man
 # The Debian symbols file (in the git tree; release tarballs leave debian/ out).
 symfile="$top_srcdir/debian/libnetsock0.symbols"
 if [ -f "$symfile" ]; then
-        sed -n 's/^ \(netsock_[a-z0-9_]*\)@LIBNETSOCK_0\.1 .*/\1/p' "$symfile" | sort -u >"$tmp/debian-symbols"
+        sed -n 's/^ \(netsock_[a-z0-9_]*\)@LIBNETSOCK_[0-9.]* .*/\1/p' "$symfile" | sort -u >"$tmp/debian-symbols"
         compare exported debian-symbols
+        # ... each under the node the library exports it in.
+        sed -n 's/^ \(netsock_[a-z0-9_]*\)@\(LIBNETSOCK_[0-9.]*\) .*/\1@@\2/p' "$symfile" | sort -u >"$tmp/debian-versioned"
+        compare exported-versioned debian-versioned
 fi
 
 soname=$(readelf -d "$lib" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
