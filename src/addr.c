@@ -248,16 +248,56 @@ void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage
         }
 }
 
-NS_EXPORT int netsock_addr_family(const struct netsock_addr *a) {
-        if (!a)
+/* struct netsock_addr is public, so a caller may have filled it by hand:
+ * nothing may trust len or the bytes before this check.  A valid address
+ * has len within the storage and exactly right for its family, and a Unix
+ * path has its NUL within sun_path (or, for a full 108-byte path as the
+ * kernel reports it, in the storage byte just after it), so that the path
+ * can be used as a C string without reading past what the caller meant. */
+int ns_addr_check(const struct netsock_addr *a) {
+        const struct sockaddr_un *sun;
+        size_t n;
+
+        if (!a || a->len > sizeof(a->storage))
                 return -EINVAL;
+        if (a->len == 0)
+                return 0;
+        if (a->len < sizeof(sa_family_t))
+                return -EINVAL;
+        switch (a->storage.ss_family) {
+        case AF_INET:
+                return a->len == sizeof(struct sockaddr_in) ? 0 : -EINVAL;
+        case AF_INET6:
+                return a->len == sizeof(struct sockaddr_in6) ? 0 : -EINVAL;
+        case AF_UNIX:
+                if (a->len < SUN_OFF || a->len > SUN_OFF + SUN_MAX)
+                        return -EINVAL;
+                sun = (const struct sockaddr_un *) &a->storage;
+                n = a->len - SUN_OFF;
+                if (n == 0 || sun->sun_path[0] == '\0')
+                        return 0;  /* unnamed, or abstract: any bytes */
+                if (memchr(sun->sun_path, '\0', n))
+                        return 0;
+                if (n == SUN_MAX && ((const unsigned char *) &a->storage)[a->len] == 0)
+                        return 0;
+                return -EINVAL;
+        default:
+                return -EAFNOSUPPORT;
+        }
+}
+
+NS_EXPORT int netsock_addr_family(const struct netsock_addr *a) {
+        int r = ns_addr_check(a);
+
+        if (r == -EINVAL)
+                return r;
         return a->len == 0 ? AF_UNSPEC : a->storage.ss_family;
 }
 
 NS_EXPORT int netsock_addr_unix_kind(const struct netsock_addr *a) {
         const struct sockaddr_un *sun;
 
-        if (!a)
+        if (ns_addr_check(a) == -EINVAL)
                 return -EINVAL;
         if (a->len == 0 || a->storage.ss_family != AF_UNIX)
                 return -EAFNOSUPPORT;
@@ -268,7 +308,7 @@ NS_EXPORT int netsock_addr_unix_kind(const struct netsock_addr *a) {
 }
 
 NS_EXPORT int netsock_addr_port(const struct netsock_addr *a) {
-        if (!a)
+        if (ns_addr_check(a) == -EINVAL)
                 return -EINVAL;
         if (a->len == 0)
                 return -EAFNOSUPPORT;
@@ -282,6 +322,8 @@ NS_EXPORT int netsock_addr_port(const struct netsock_addr *a) {
 NS_EXPORT bool netsock_addr_equal(const struct netsock_addr *a, const struct netsock_addr *b) {
         if (!a || !b)
                 return a == b;
+        if (ns_addr_check(a) == -EINVAL || ns_addr_check(b) == -EINVAL)
+                return false;
         return a->len == b->len && memcmp(&a->storage, &b->storage, a->len) == 0;
 }
 
@@ -309,9 +351,11 @@ NS_EXPORT int netsock_addr_format(const struct netsock_addr *a, char *buf, size_
         char tmp[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
         static const char hex[] = "0123456789abcdef";
 
-        if (!a || (!buf && size))
-                return -EINVAL;
-        if (a->len == 0)
+        int r = ns_addr_check(a);
+
+        if (r < 0)
+                return r;
+        if ((!buf && size) || a->len == 0)
                 return -EINVAL;
         switch (a->storage.ss_family) {
         case AF_INET: {

@@ -27,13 +27,25 @@ union ns_cmsg_buf {
         unsigned char buf[NS_CMSG_BUFSIZE];
 };
 
+/* An fd that nobody gets: into excess[] (which holds as many fds as any
+ * buffer of NS_CMSG_BUFSIZE can, so a fuller one is malformed). */
+static bool add_excess(struct ns_cmsg_parsed *out, int fd) {
+        if (out->nexcess == sizeof(out->excess) / sizeof(out->excess[0]))
+                return false;
+        out->excess[out->nexcess++] = fd;
+        return true;
+}
+
 void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out) {
         const unsigned char *base = control;
         size_t off = 0;
-        const size_t cap = sizeof(out->fds) / sizeof(out->fds[0]);
 
-        /* Not the whole struct: fds[] is large and only nfds of it count. */
+        /* Not the whole struct: excess[] is large and only nexcess of it
+         * counts. */
         out->nfds = 0;
+        out->rights_dropped = 0;
+        out->nexcess = 0;
+        out->pidfd = -1;
         out->have_creds = false;
         out->malformed = false;
         memset(&out->creds, 0, sizeof(out->creds));
@@ -43,6 +55,7 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
          * against the buffer, so any byte string is safe to parse. */
         while (controllen - off >= sizeof(struct cmsghdr)) {
                 struct cmsghdr h;
+                const unsigned char *data;
                 size_t datalen, step;
 
                 memcpy(&h, base + off, sizeof(h));
@@ -50,22 +63,41 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
                         out->malformed = true;
                         return;
                 }
+                data = base + off + CMSG_LEN(0);
                 datalen = h.cmsg_len - CMSG_LEN(0);
                 if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
                         size_t i, n = datalen / sizeof(int);
 
                         for (i = 0; i < n; i++) {
-                                if (out->nfds == cap) {
+                                int fd;
+
+                                memcpy(&fd, data + i * sizeof(int), sizeof(int));
+                                if (out->nfds < out->cap) {
+                                        out->fds[out->nfds++] = fd;
+                                        continue;
+                                }
+                                if (!add_excess(out, fd)) {
                                         out->malformed = true;
                                         return;
                                 }
-                                memcpy(&out->fds[out->nfds++], base + off + CMSG_LEN(0) + i * sizeof(int), sizeof(int));
+                                out->rights_dropped++;
+                        }
+                } else if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_PIDFD && datalen >= sizeof(int)) {
+                        int fd;
+
+                        /* The kernel sends one; keep the first, close any other. */
+                        memcpy(&fd, data, sizeof(int));
+                        if (out->pidfd < 0 && fd >= 0) {
+                                out->pidfd = fd;
+                        } else if (!add_excess(out, fd)) {
+                                out->malformed = true;
+                                return;
                         }
                 } else if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_CREDENTIALS &&
                            datalen >= sizeof(struct ucred)) {
                         struct ucred uc;
 
-                        memcpy(&uc, base + off + CMSG_LEN(0), sizeof(uc));
+                        memcpy(&uc, data, sizeof(uc));
                         out->creds.pid = uc.pid;
                         out->creds.uid = uc.uid;
                         out->creds.gid = uc.gid;
@@ -76,6 +108,16 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
                         break;
                 off += step;
         }
+}
+
+void ns_cmsg_close_all(const struct ns_cmsg_parsed *p) {
+        size_t i;
+
+        for (i = 0; i < p->nfds; i++)
+                ns_close_fd(p->fds[i]);
+        for (i = 0; i < p->nexcess; i++)
+                ns_close_fd(p->excess[i]);
+        ns_close_fd(p->pidfd);
 }
 
 size_t ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds) {
@@ -143,48 +185,60 @@ ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const 
         return n < 0 ? -errno : n;
 }
 
-ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, int flags) {
+ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, bool stream) {
         union ns_cmsg_buf cbuf;
         struct ns_cmsg_parsed parsed;
         struct msghdr msg;
-        size_t cap, i, kept;
+        size_t i;
         unsigned out = 0;
         ssize_t n;
         int r = ns_msg_init(&msg, iov, iovcnt);
 
         if (r < 0)
                 return r;
-        cap = anc ? anc->nfds : 0;
-        if (cap > 0 && !anc->fds)
+        parsed.fds = anc ? anc->fds : NULL;
+        parsed.cap = anc ? anc->nfds : 0;
+        if (parsed.cap > 0 && !parsed.fds)
+                return -EINVAL;
+        /* A stream recvmsg with no room for bytes still takes the next
+         * message's fds and returns 0, which reads as EOF: refuse it. */
+        if (stream && iov_total(iov, iovcnt) == 0)
                 return -EINVAL;
         msg.msg_control = cbuf.buf;
         msg.msg_controllen = sizeof(cbuf.buf);
-        n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0)
                 return -errno;
 
         ns_cmsg_parse(cbuf.buf, msg.msg_controllen, &parsed);
-        kept = parsed.nfds < cap ? parsed.nfds : cap;
-        if (parsed.malformed)
-                kept = 0;
-        for (i = kept; i < parsed.nfds; i++)
-                ns_close_fd(parsed.fds[i]);
         if (parsed.malformed) {
                 /* The kernel never produces this; do not guess. */
+                ns_cmsg_close_all(&parsed);
                 return -EBADMSG;
         }
-        if (parsed.nfds > kept || (msg.msg_flags & MSG_CTRUNC))
+        /* Whatever the caller does not get is closed here: fds past its
+         * capacity, and the pidfd when there is no anc to hand it out in
+         * (SO_PASSPIDFD may have been set by a service manager the
+         * program never saw). */
+        for (i = 0; i < parsed.nexcess; i++)
+                ns_close_fd(parsed.excess[i]);
+        if (parsed.pidfd >= 0 && !anc) {
+                ns_close_fd(parsed.pidfd);
+                parsed.pidfd = -1;
+        }
+        if (parsed.rights_dropped > 0 || (msg.msg_flags & MSG_CTRUNC))
                 out |= NETSOCK_MSG_CTRUNC;
         if (msg.msg_flags & MSG_TRUNC)
                 out |= NETSOCK_MSG_TRUNC;
         if (parsed.have_creds)
                 out |= NETSOCK_MSG_CREDS;
+        if (parsed.pidfd >= 0)
+                out |= NETSOCK_MSG_PIDFD;
         if (anc) {
-                if (kept > 0)
-                        memcpy(anc->fds, parsed.fds, kept * sizeof(int));
-                anc->nfds = kept;
+                anc->nfds = parsed.nfds;
                 if (parsed.have_creds && anc->creds)
                         *anc->creds = parsed.creds;
+                anc->pidfd = parsed.pidfd;
                 anc->flags = out;
         }
         return n;
@@ -204,7 +258,7 @@ ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t 
         return ns_send_ancillary(fd, &iov, 1, &anc, stream);
 }
 
-ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) {
+ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags, bool stream) {
         struct iovec iov;
         struct netsock_ancillary anc;
         ssize_t n;
@@ -213,20 +267,19 @@ ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsig
                 return -EINVAL;
         iov.iov_base = buf;
         iov.iov_len = len;
-        memset(&anc, 0, sizeof(anc));
         anc.fds = fds;
         anc.nfds = *nfds;
-        n = ns_recv_ancillary(fd, &iov, 1, &anc, 0);
+        anc.creds = NULL;
+        n = ns_recv_ancillary(fd, &iov, 1, &anc, stream);
         if (n < 0)
                 return n;
+        /* recv_fds has nowhere to put a pidfd. */
+        if (anc.flags & NETSOCK_MSG_PIDFD)
+                ns_close_fd(anc.pidfd);
         *nfds = anc.nfds;
         if (ret_flags)
-                *ret_flags = anc.flags;
+                *ret_flags = anc.flags & ~NETSOCK_MSG_PIDFD;
         return n;
-}
-
-int ns_set_passcred(int fd, bool on) {
-        return ns_setopt_bool(fd, SOL_SOCKET, SO_PASSCRED, on);
 }
 
 int ns_peer_credentials(int fd, struct netsock_creds *ret) {
@@ -241,6 +294,35 @@ int ns_peer_credentials(int fd, struct netsock_creds *ret) {
         ret->uid = uc.uid;
         ret->gid = uc.gid;
         return 0;
+}
+
+/* SO_PEERPIDFD (Linux 6.5) makes a new fd, close-on-exec. */
+int ns_peer_pidfd(int fd, int *ret_pidfd) {
+        int pidfd = -1;
+        socklen_t len = sizeof(pidfd);
+
+        if (!ret_pidfd)
+                return -EINVAL;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+                return -errno;
+        *ret_pidfd = pidfd;
+        return 0;
+}
+
+/* SO_PEERGROUPS: with too small a buffer the kernel answers ERANGE and
+ * stores the size it needs, which gives the snprintf-like count. */
+ssize_t ns_peer_groups(int fd, gid_t *groups, size_t n) {
+        gid_t dummy;
+        socklen_t len;
+
+        if (!groups && n)
+                return -EINVAL;
+        if (n > 0x7fffffff / sizeof(gid_t))
+                n = 0x7fffffff / sizeof(gid_t);
+        len = (socklen_t) (n * sizeof(gid_t));
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups ? groups : &dummy, &len) < 0 && errno != ERANGE)
+                return -errno;
+        return (ssize_t) (len / sizeof(gid_t));
 }
 
 ssize_t ns_peer_security_context(int fd, char *buf, size_t size) {

@@ -43,6 +43,7 @@ int ns_sock_new(int fd, struct ns_sock **ret) {
         if (!sk)
                 return -ENOMEM;
         sk->fd = fd;
+        sk->lock_fd = -1;
         *ret = sk;
         return 0;
 }
@@ -69,10 +70,17 @@ void ns_unlink_if_same(const char *path, dev_t dev, ino_t ino) {
 void ns_sock_close(struct ns_sock *sk) {
         if (!sk)
                 return;
-        if (sk->unlink_path) {
+        /* A forked child closing its copy of a listener removes nothing:
+         * the socket file (and its lock file) belong to the process that
+         * bound it, which may well still be listening. */
+        if (sk->unlink_path && sk->owner == getpid()) {
                 ns_unlink_if_same(sk->unlink_path, sk->dev, sk->ino);
-                free(sk->unlink_path);
+                if (sk->lock_fd >= 0)
+                        ns_unlink_lock_file(sk->unlink_path, sk->lock_fd);
         }
+        free(sk->unlink_path);
+        /* The lock goes last, once the files it guards are gone. */
+        ns_close_fd(sk->lock_fd);
         ns_close_fd(sk->fd);
         free(sk);
 }
@@ -83,6 +91,7 @@ int ns_sock_into_fd(struct ns_sock *sk) {
         if (!sk)
                 return -EINVAL;
         fd = sk->fd;
+        ns_close_fd(sk->lock_fd);  /* into_fd releases the REPLACE_STALE lock */
         free(sk->unlink_path);
         free(sk);
         return fd;
@@ -325,6 +334,16 @@ int ns_fd_is_nonblocking(int fd, bool *ret) {
         return 0;
 }
 
+int ns_sock_take_error(struct ns_sock *sk, int *ret_err) {
+        if (!sk || !ret_err)
+                return -EINVAL;
+        if (sk->pending_err) {
+                *ret_err = ns_sock_take_pending(sk);
+                return 0;
+        }
+        return ns_fd_take_error(sk->fd, ret_err);
+}
+
 int ns_fd_take_error(int fd, int *ret_err) {
         int v = 0, r;
 
@@ -464,7 +483,7 @@ ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int 
         return n;
 }
 
-ssize_t ns_recv_exact(int fd, void *buf, size_t len) {
+ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len) {
         char *p = buf;
         size_t got = 0;
 
@@ -474,16 +493,25 @@ ssize_t ns_recv_exact(int fd, void *buf, size_t len) {
                 /* MSG_WAITALL lets a blocking socket fill the whole buffer
                  * in one call; the loop covers signals, timeouts and
                  * nonblocking sockets, where it returns early. */
-                ssize_t n = recv(fd, p + got, len - got, MSG_WAITALL);
+                ssize_t n = recv(sk->fd, p + got, len - got, MSG_WAITALL);
 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         /* Bytes already taken off the socket are never
-                         * thrown away: return them, and the next call
-                         * reports the error (-EAGAIN after a timeout). */
-                        if (got > 0)
+                         * thrown away: return them.  The kernel reports
+                         * some errors only once (a TCP reset is consumed
+                         * by the recv that sees it), so the handle keeps
+                         * the error for the next receive.  EAGAIN (a
+                         * timeout, or nothing more queued) is not kept:
+                         * the next call finds it again by itself, and
+                         * keeping it would hide bytes that arrive
+                         * meanwhile from an edge-triggered loop. */
+                        if (got > 0) {
+                                if (errno != EAGAIN)
+                                        sk->pending_err = -errno;
                                 break;
+                        }
                         return -errno;
                 }
                 if (n == 0)
@@ -511,8 +539,10 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
                 if (fd >= 0)
                         break;
                 /* A connection the peer gave up on before we took it is
-                 * not this listener's error: take the next one. */
-                if (errno != EINTR && errno != ECONNABORTED)
+                 * not this listener's error: take the next one.  EINTR is
+                 * returned (API.md §5, 0.2): a server must be able to stop
+                 * a blocking accept with a signal. */
+                if (errno != ECONNABORTED)
                         return -errno;
         }
         r = ns_sock_adopt(fd, ret);

@@ -34,12 +34,21 @@
 
 struct ns_sock {
         int fd;
+        /* An error a data call met after it had already moved bytes (the
+         * ECONNRESET that ends a short recv_exact): it returned the bytes,
+         * and the next receive call returns this first.  0 = none. */
+        int pending_err;
+        /* Unix listeners bound with NETSOCK_REPLACE_STALE: the flock'ed
+         * "<path>.lock" held until close or into_fd; -1 = none. */
+        int lock_fd;
         /* Unix listeners bound with NETSOCK_REMOVE_ON_CLOSE: the path and the
          * identity of the socket file bind created, so close removes only
-         * that file and never one another process put there since. */
+         * that file and never one another process put there since, and the
+         * process that bound it: a forked child's close removes nothing. */
         char *unlink_path;
         dev_t dev;
         ino_t ino;
+        pid_t owner;
 };
 
 /* What a from_fd() accepts for one handle type. */
@@ -80,6 +89,13 @@ _Static_assert(sizeof(struct netsock_unix_stream) == sizeof(struct ns_sock) &&
 /* Closes fd keeping errno; EINTR from close is not an error on Linux. */
 void ns_close_fd(int fd);
 int  ns_sock_new(int fd, struct ns_sock **ret);       /* fd untouched on failure */
+/* The error a data call kept for the next one (and clears it); 0 if none. */
+static inline int ns_sock_take_pending(struct ns_sock *sk) {
+        int e = sk->pending_err;
+
+        sk->pending_err = 0;
+        return e;
+}
 int  ns_sock_adopt(int fd, struct ns_sock **ret);     /* fd closed on failure */
 void ns_sock_close(struct ns_sock *sk);
 /* Removes the socket file at path only if it is still (dev, ino). */
@@ -91,6 +107,8 @@ int  ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret);
 int  ns_fd_set_nonblocking(int fd, bool on);
 int  ns_fd_is_nonblocking(int fd, bool *ret);
 int  ns_fd_take_error(int fd, int *ret_err);
+/* The error the handle kept (pending_err) if any, else SO_ERROR. */
+int  ns_sock_take_error(struct ns_sock *sk, int *ret_err);
 int  ns_fd_local_addr(int fd, struct netsock_addr *ret);
 int  ns_fd_peer_addr(int fd, struct netsock_addr *ret);
 int  ns_fd_shutdown(int fd, int how);
@@ -132,36 +150,79 @@ ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt);
 int     ns_send_all(int fd, const void *buf, size_t len);
 ssize_t ns_recv(int fd, void *buf, size_t len, int flags);
 ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags);
-ssize_t ns_recv_exact(int fd, void *buf, size_t len);
+ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len);
 
 /* ---- ancillary data (ancillary.c) -------------------------------------- */
 
-/* The control buffer that holds everything one message can carry: the most
- * fds the kernel attaches (SCM_MAX_FD) plus one set of credentials. */
+/* Socket options and control messages newer than the C library's headers
+ * (Linux 6.5: pidfds; 6.16: SO_PASSRIGHTS).  The values are the kernel's
+ * ABI, the same on every architecture that has AF_UNIX ancillary data. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+#ifndef SCM_SECURITY
+#define SCM_SECURITY 0x03
+#endif
+
+/* The control buffer that holds everything one message can carry, in the
+ * order the kernel writes it: a security label (SO_PASSSEC; the kernel's
+ * contexts fit a page), one set of credentials, one pidfd (SO_PASSPIDFD),
+ * and the most fds the kernel attaches (SCM_MAX_FD).  Sized so, MSG_CTRUNC
+ * from the kernel means something was really lost (the fd limit). */
 #define NS_CMSG_SPACE_FDS   CMSG_SPACE(sizeof(int) * NETSOCK_MAX_FDS)
 #define NS_CMSG_SPACE_CREDS CMSG_SPACE(sizeof(struct netsock_creds))
-#define NS_CMSG_BUFSIZE     (NS_CMSG_SPACE_FDS + NS_CMSG_SPACE_CREDS)
+#define NS_CMSG_SPACE_PIDFD CMSG_SPACE(sizeof(int))
+#define NS_CMSG_SPACE_SEC   CMSG_SPACE(4096)
+#define NS_CMSG_BUFSIZE     (NS_CMSG_SPACE_SEC + NS_CMSG_SPACE_CREDS + NS_CMSG_SPACE_PIDFD + NS_CMSG_SPACE_FDS)
+/* Upper bound of the fds any control buffer of that size can hold. */
+#define NS_CMSG_MAXFDS      (NS_CMSG_BUFSIZE / sizeof(int))
 
+/* What ns_cmsg_parse() found.  The SCM_RIGHTS fds go straight to the
+ * caller's array (fds, cap), in order, up to cap; every other fd that
+ * arrived (SCM_RIGHTS fds past cap, a second SCM_PIDFD) is listed in
+ * excess[] for the caller to close. */
 struct ns_cmsg_parsed {
-        int fds[NS_CMSG_BUFSIZE / sizeof(int)];  /* every fd found, in order */
-        size_t nfds;
+        int *fds;                      /* in: where SCM_RIGHTS fds are stored */
+        size_t cap;                    /* in: room in fds */
+        size_t nfds;                   /* out: fds stored in fds[] */
+        size_t rights_dropped;         /* out: SCM_RIGHTS fds that did not fit cap (in excess[]) */
+        int excess[NS_CMSG_MAXFDS];    /* out: fds nobody gets */
+        size_t nexcess;
+        int pidfd;                     /* out: the sender's pidfd (SCM_PIDFD), or -1 */
         bool have_creds;
         struct netsock_creds creds;
-        bool malformed;  /* a header that does not fit, or more fds than fds[] holds */
+        bool malformed;                /* a header that does not fit the buffer */
 };
-/* Pure: walks a control buffer as recvmsg filled it; touches no fd. */
+/* Pure: walks a control buffer as recvmsg filled it; touches no fd other
+ * than by storing fd numbers.  Set out->fds and out->cap first. */
 void    ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out);
+/* Closes every fd parse found (the caller's fds[0..nfds), excess, pidfd). */
+void    ns_cmsg_close_all(const struct ns_cmsg_parsed *p);
 size_t  ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds);
 ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc, bool stream);
-ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, int flags);
+ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, bool stream);
 ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream);
-ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags);
-int     ns_set_passcred(int fd, bool on);
+ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags, bool stream);
 int     ns_peer_credentials(int fd, struct netsock_creds *ret);
 ssize_t ns_peer_security_context(int fd, char *buf, size_t size);
+int     ns_peer_pidfd(int fd, int *ret_pidfd);
+ssize_t ns_peer_groups(int fd, gid_t *groups, size_t n);
 
 /* ---- addresses (addr.c) ------------------------------------------------ */
 
+/* Whether a caller-filled address is well-formed (API.md §4): 0, -EINVAL,
+ * or -EAFNOSUPPORT for a family the library does not model.  An empty
+ * address (len 0) passes: each caller decides what empty means to it. */
+int ns_addr_check(const struct netsock_addr *a);
 /* A Unix `name` argument: "@x" abstract, anything else a path. */
 int ns_addr_unix_name(struct netsock_addr *ret, const char *name);
 /* From what the kernel returned: a sun_path without NUL is made well-formed. */
@@ -172,6 +233,8 @@ void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret);
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
+/* Removes "<path>.lock" if it is still the file lock_fd has open. */
+void ns_unlink_lock_file(const char *path, int lock_fd);
 int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer);
 
 /* ---- TCP (tcp_stream.c) ------------------------------------------------ */
@@ -220,7 +283,7 @@ int ns_check_inet(const struct netsock_addr *a);
                 NS_RETURN_HANDLE(T, ret, ns_sock_try_clone(NS_SK(h), &sk_));                   \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_take_error(struct netsock_##T *h, int *ret_err) {           \
-                return h ? ns_fd_take_error(h->sk.fd, ret_err) : -EINVAL;                       \
+                return ns_sock_take_error(NS_SK(h), ret_err);                                   \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_local_addr(const struct netsock_##T *h, struct netsock_addr *ret) { \
                 return h ? ns_fd_local_addr(h->sk.fd, ret) : -EINVAL;                           \
@@ -249,6 +312,16 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         struct ns_unused2_##T
 
+/* A receive on a connected handle first hands out the error an earlier
+ * call kept (ns_sock.pending_err): one load and a branch when there is
+ * none. */
+#define NS_RECV_GUARD(s) do {                                           \
+                if (!(s))                                               \
+                        return -EINVAL;                                 \
+                if (__builtin_expect((s)->sk.pending_err != 0, 0))      \
+                        return ns_sock_take_pending(&(s)->sk);          \
+        } while (0)
+
 /* The data calls shared by the byte-stream types (unix_stream, tcp_stream). */
 #define NS_DEFINE_STREAM_DATA(T)                                                                \
         NS_EXPORT ssize_t netsock_##T##_send(struct netsock_##T *s, const void *buf, size_t len) { \
@@ -261,41 +334,66 @@ int ns_check_inet(const struct netsock_addr *a);
                 return s ? ns_send_all(s->sk.fd, buf, len) : -EINVAL;                           \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
-                return s ? ns_recv(s->sk.fd, buf, len, 0) : -EINVAL;                            \
+                NS_RECV_GUARD(s);                                                               \
+                return ns_recv(s->sk.fd, buf, len, 0);                                          \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
-                return s ? ns_recvv(s->sk.fd, iov, iovcnt, 0, NULL) : -EINVAL;                  \
+                NS_RECV_GUARD(s);                                                               \
+                return ns_recvv(s->sk.fd, iov, iovcnt, 0, NULL);                                \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_exact(struct netsock_##T *s, void *buf, size_t len) { \
-                return s ? ns_recv_exact(s->sk.fd, buf, len) : -EINVAL;                         \
+                NS_RECV_GUARD(s);                                                               \
+                return ns_recv_exact(&s->sk, buf, len);                                         \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
+                if (s && s->sk.pending_err)                                                     \
+                        return s->sk.pending_err;  /* peek reports it and leaves it kept */     \
                 return s ? ns_recv(s->sk.fd, buf, len, MSG_PEEK) : -EINVAL;                     \
         }                                                                                       \
         struct ns_unused3_##T
 
-/* Fd passing and credentials, shared by unix_stream and seqpacket. */
+/* Fd passing, credentials and peer identity (API.md §5, §10), shared by
+ * unix_stream and seqpacket. */
 #define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
         NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
                 return s ? ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM) : -EINVAL;        \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
-                return s ? ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags) : -EINVAL;     \
+                NS_RECV_GUARD(s);                                                               \
+                return ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags, STREAM);           \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_send_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc) { \
                 return s ? ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM) : -EINVAL;     \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc) { \
-                return s ? ns_recv_ancillary(s->sk.fd, iov, iovcnt, anc, 0) : -EINVAL;          \
-        }                                                                                       \
-        NS_EXPORT int netsock_##T##_set_passcred(struct netsock_##T *s, bool on) {              \
-                return s ? ns_set_passcred(s->sk.fd, on) : -EINVAL;                             \
+                NS_RECV_GUARD(s);                                                               \
+                return ns_recv_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM);                   \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_peer_credentials(const struct netsock_##T *s, struct netsock_creds *ret) { \
                 return s ? ns_peer_credentials(s->sk.fd, ret) : -EINVAL;                        \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_peer_security_context(const struct netsock_##T *s, char *buf, size_t size) { \
                 return s ? ns_peer_security_context(s->sk.fd, buf, size) : -EINVAL;             \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_peer_pidfd(const struct netsock_##T *s, int *ret_pidfd) {   \
+                return s ? ns_peer_pidfd(s->sk.fd, ret_pidfd) : -EINVAL;                        \
+        }                                                                                       \
+        NS_EXPORT ssize_t netsock_##T##_peer_groups(const struct netsock_##T *s, gid_t *groups, size_t n) { \
+                return s ? ns_peer_groups(s->sk.fd, groups, n) : -EINVAL;                       \
+        }                                                                                       \
+        NS_DEFINE_UNIX_RECV_OPTIONS(T)
+
+/* What a receiving Unix socket accepts, set on a connection or on a
+ * listener (connections that arrive after it is set inherit it). */
+#define NS_DEFINE_UNIX_RECV_OPTIONS(T)                                                          \
+        NS_EXPORT int netsock_##T##_set_passcred(struct netsock_##T *s, bool on) {              \
+                return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_PASSCRED, on) : -EINVAL;     \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_passpidfd(struct netsock_##T *s, bool on) {             \
+                return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_PASSPIDFD, on) : -EINVAL;    \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_passrights(struct netsock_##T *s, bool on) {            \
+                return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_PASSRIGHTS, on) : -EINVAL;   \
         }                                                                                       \
         struct ns_unused4_##T
 
@@ -309,9 +407,7 @@ int ns_check_inet(const struct netsock_addr *a);
                 int r = ns_addr_unix_name(&a, name);                                            \
                 return r < 0 ? r : netsock_##L##_bind_addr(&a, flags, ret);                     \
         }                                                                                       \
-        NS_EXPORT int netsock_##L##_set_passcred(struct netsock_##L *l, bool on) {              \
-                return l ? ns_set_passcred(l->sk.fd, on) : -EINVAL;                             \
-        }                                                                                       \
+        NS_DEFINE_UNIX_RECV_OPTIONS(L);                                                         \
         NS_EXPORT int netsock_##L##_accept(struct netsock_##L *l, int flags, struct netsock_##C **ret, struct netsock_addr *ret_peer) { \
                 NS_RETURN_HANDLE(C, ret, ns_accept(NS_SK(l), flags, &sk_, ret_peer));          \
         }                                                                                       \

@@ -13,7 +13,9 @@
 #include <time.h>
 
 int ns_check_inet(const struct netsock_addr *a) {
-        if (!a || a->len == 0)
+        int r = ns_addr_check(a);
+
+        if (r == -EINVAL || a->len == 0)
                 return -EINVAL;
         if (a->storage.ss_family != AF_INET && a->storage.ss_family != AF_INET6)
                 return -EAFNOSUPPORT;
@@ -162,7 +164,12 @@ NS_EXPORT int netsock_tcp_stream_finish_connect(struct netsock_tcp_stream *s) {
         memset(&ti, 0, sizeof(ti));
         if (getsockopt(s->sk.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_SYN_SENT)
                 return -EINPROGRESS;
-        return -ENOTCONN;
+        /* The connect may have failed after SO_ERROR was read above: its
+         * error is pending now, not "already taken".  Read it again. */
+        r = ns_getopt_int(s->sk.fd, SOL_SOCKET, SO_ERROR, &err);
+        if (r < 0)
+                return r;
+        return err ? -err : -ENOTCONN;
 }
 
 NS_DEFINE_STREAM_DATA(tcp_stream);

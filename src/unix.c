@@ -6,19 +6,29 @@
  */
 #include "internal.h"
 
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define LISTENER_FLAGS (NETSOCK_NONBLOCK | NETSOCK_REMOVE_ON_CLOSE | NETSOCK_REPLACE_STALE)
 
+/* A named Unix address (path or abstract); unnamed ones cannot be bound
+ * or connected to. */
 static int check_unix(const struct netsock_addr *a) {
-        if (!a || a->len <= offsetof(struct sockaddr_un, sun_path))
+        int r = ns_addr_check(a);
+
+        if (r == -EINVAL || a->len == 0)
                 return -EINVAL;
         if (a->storage.ss_family != AF_UNIX)
                 return -EAFNOSUPPORT;
+        if (r < 0 || a->len <= offsetof(struct sockaddr_un, sun_path))
+                return -EINVAL;
         return 0;
 }
 
@@ -131,6 +141,60 @@ static int remove_if_stale(const struct netsock_addr *addr, int type) {
         return 0;
 }
 
+/* NETSOCK_REPLACE_STALE serialises binders of one path with an flock on
+ * "<path>.lock": without it two servers starting at once could each see
+ * the other's socket as stale (between bind and listen it refuses
+ * connections) and remove it, and both would "listen". */
+static int lock_path(char *buf, size_t size, const char *path) {
+        int n = snprintf(buf, size, "%s.lock", path);
+
+        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int take_lock(const char *path, int *ret_fd) {
+        char lp[PATH_MAX];
+        struct stat locked, named;
+        int fd, r = lock_path(lp, sizeof(lp), path);
+
+        if (r < 0)
+                return r;
+        for (;;) {
+                fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0)
+                        return -errno;
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        r = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+                        ns_close_fd(fd);
+                        return r;
+                }
+                /* The previous holder removes the lock file on close
+                 * (REMOVE_ON_CLOSE) before it lets go of the lock, so the
+                 * file we locked may no longer be the one at lp: a lock
+                 * nobody else will look at.  Only a lock on the file that
+                 * is still there counts. */
+                if (fstat(fd, &locked) < 0) {
+                        r = -errno;
+                        ns_close_fd(fd);
+                        return r;
+                }
+                if (stat(lp, &named) == 0 && named.st_dev == locked.st_dev && named.st_ino == locked.st_ino) {
+                        *ret_fd = fd;
+                        return 0;
+                }
+                ns_close_fd(fd);
+        }
+}
+
+void ns_unlink_lock_file(const char *path, int lock_fd) {
+        char lp[PATH_MAX];
+        struct stat locked, named;
+
+        if (lock_path(lp, sizeof(lp), path) < 0 || fstat(lock_fd, &locked) < 0)
+                return;
+        if (lstat(lp, &named) == 0 && named.st_dev == locked.st_dev && named.st_ino == locked.st_ino)
+                (void) unlink(lp);
+}
+
 static int bind_listen(int fd, const struct netsock_addr *addr) {
         if (bind(fd, (const struct sockaddr *) &addr->storage, addr->len) < 0)
                 return -errno;
@@ -141,7 +205,7 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
         struct ns_sock *sk = NULL;
         struct stat st;
         bool path, bound = false;
-        int fd, r;
+        int fd, lock_fd = -1, r;
 
         r = ns_check_flags(flags, LISTENER_FLAGS);
         if (r < 0)
@@ -150,9 +214,16 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
         if (r < 0)
                 return r;
         path = is_path(addr);
+        if (path && (flags & NETSOCK_REPLACE_STALE)) {
+                r = take_lock(path_of(addr), &lock_fd);
+                if (r < 0)
+                        return r;
+        }
         fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
-        if (fd < 0)
-                return -errno;
+        if (fd < 0) {
+                r = -errno;
+                goto fail;
+        }
         r = bind_listen(fd, addr);
         if (r == -EADDRINUSE && path && (flags & NETSOCK_REPLACE_STALE)) {
                 r = remove_if_stale(addr, type);
@@ -178,6 +249,7 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
         if (r < 0)
                 goto fail;
         if (path && (flags & NETSOCK_REMOVE_ON_CLOSE)) {
+                sk->owner = getpid();
                 sk->unlink_path = strdup(path_of(addr));
                 if (!sk->unlink_path) {
                         r = -ENOMEM;
@@ -186,12 +258,19 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
                 sk->dev = st.st_dev;
                 sk->ino = st.st_ino;
         }
+        sk->lock_fd = lock_fd;
         *ret = sk;
         return 0;
 
 fail:
         if (bound)
                 ns_unlink_if_same(path_of(addr), st.st_dev, st.st_ino);
+        if (lock_fd >= 0) {
+                /* Whether we made the lock file or a stale server left it,
+                 * nobody holds it but us: it goes, then the lock. */
+                ns_unlink_lock_file(path_of(addr), lock_fd);
+                ns_close_fd(lock_fd);
+        }
         free(sk);
         ns_close_fd(fd);
         return r;

@@ -22,7 +22,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define FDS_CAP (sizeof(((struct ns_cmsg_parsed *) 0)->fds) / sizeof(int))
+/* The parser stores SCM_RIGHTS fds in an array the caller gives it; these
+ * tests give it room for every fd a buffer could hold. */
+#define FDS_CAP NS_CMSG_MAXFDS
+static int parsed_fds[FDS_CAP];
 
 /* A control buffer aligned for struct cmsghdr, with room to spare. */
 union cbuf {
@@ -49,6 +52,17 @@ static void parsed_poison(struct ns_cmsg_parsed *p) {
         memset(p, 0xff, sizeof(*p));
 }
 
+/* ns_cmsg_parse into parsed_fds, with capacity cap. */
+static void parse_cap(const void *buf, size_t len, struct ns_cmsg_parsed *p, size_t cap) {
+        p->fds = parsed_fds;
+        p->cap = cap;
+        ns_cmsg_parse(buf, len, p);
+}
+
+static void parse(const void *buf, size_t len, struct ns_cmsg_parsed *p) {
+        parse_cap(buf, len, p, FDS_CAP);
+}
+
 /* ---- ns_cmsg_parse ------------------------------------------------------- */
 
 START_TEST(cmsg_parse_rights_with_three_fds) {
@@ -60,7 +74,7 @@ START_TEST(cmsg_parse_rights_with_three_fds) {
         n = ns_cmsg_build(u.b, sizeof(u.b), fds, 3, NULL);
         ck_assert_uint_eq(n, CMSG_SPACE(3 * sizeof(int)));
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, n, &p);
+        parse(u.b, n, &p);
         ck_assert(!p.malformed);
         ck_assert(!p.have_creds);
         ck_assert_uint_eq(p.nfds, 3);
@@ -69,7 +83,7 @@ START_TEST(cmsg_parse_rights_with_three_fds) {
         ck_assert_int_eq(p.fds[2], 102);
         /* The last header without its trailing padding parses the same. */
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, CMSG_LEN(3 * sizeof(int)), &p);
+        parse(u.b, CMSG_LEN(3 * sizeof(int)), &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 3);
         ck_assert_int_eq(p.fds[2], 102);
@@ -85,7 +99,7 @@ START_TEST(cmsg_parse_credentials_only) {
         n = ns_cmsg_build(u.b, sizeof(u.b), NULL, 0, &c);
         ck_assert_uint_eq(n, CMSG_SPACE(sizeof(struct ucred)));
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, n, &p);
+        parse(u.b, n, &p);
         ck_assert(!p.malformed);
         ck_assert(p.have_creds);
         ck_assert_uint_eq(p.nfds, 0);
@@ -105,7 +119,7 @@ START_TEST(cmsg_parse_rights_and_credentials) {
         n = ns_cmsg_build(u.b, sizeof(u.b), fds, 2, &c);
         ck_assert_uint_eq(n, CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred)));
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, n, &p);
+        parse(u.b, n, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 2);
         ck_assert_int_eq(p.fds[0], 7);
@@ -134,8 +148,9 @@ START_TEST(cmsg_parse_most_fds_and_creds_fill_the_buffer) {
         for (i = 0; i < NETSOCK_MAX_FDS; i++)
                 fds[i] = (int) (1000 + i);
         n = ns_cmsg_build(u.b, NS_CMSG_BUFSIZE, fds, NETSOCK_MAX_FDS, &c);
-        ck_assert_uint_eq(n, NS_CMSG_BUFSIZE);
-        ns_cmsg_parse(u.b, n, &p);
+        ck_assert_uint_eq(n, NS_CMSG_SPACE_FDS + NS_CMSG_SPACE_CREDS);
+        ck_assert_uint_le(n, NS_CMSG_BUFSIZE);
+        parse(u.b, n, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, NETSOCK_MAX_FDS);
         for (i = 0; i < NETSOCK_MAX_FDS; i++)
@@ -151,7 +166,7 @@ START_TEST(cmsg_parse_empty_buffer) {
 
         memset(u.b, 0xab, sizeof(u.b));
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, 0, &p);
+        parse(u.b, 0, &p);
         ck_assert(!p.malformed);
         ck_assert(!p.have_creds);
         ck_assert_uint_eq(p.nfds, 0);
@@ -162,12 +177,12 @@ START_TEST(cmsg_parse_null_buffer) {
         struct ns_cmsg_parsed p;
 
         parsed_poison(&p);
-        ns_cmsg_parse(NULL, 0, &p);
+        parse(NULL, 0, &p);
         ck_assert(!p.malformed);
         ck_assert(!p.have_creds);
         ck_assert_uint_eq(p.nfds, 0);
         parsed_poison(&p);
-        ns_cmsg_parse(NULL, 64, &p);
+        parse(NULL, 64, &p);
         ck_assert(!p.malformed);
         ck_assert(!p.have_creds);
         ck_assert_uint_eq(p.nfds, 0);
@@ -181,12 +196,12 @@ START_TEST(cmsg_parse_ignores_tail_shorter_than_a_header) {
         size_t n;
 
         memset(u.b, 0xee, sizeof(u.b));
-        ns_cmsg_parse(u.b, sizeof(struct cmsghdr) - 1, &p);
+        parse(u.b, sizeof(struct cmsghdr) - 1, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 0);
         n = ns_cmsg_build(u.b, CMSG_SPACE(sizeof(int)), fds, 1, NULL);
         memset(u.b + n, 0xee, sizeof(struct cmsghdr) - 1);
-        ns_cmsg_parse(u.b, n + sizeof(struct cmsghdr) - 1, &p);
+        parse(u.b, n + sizeof(struct cmsghdr) - 1, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 1);
         ck_assert_int_eq(p.fds[0], 100);
@@ -201,11 +216,11 @@ START_TEST(cmsg_parse_truncated_header_is_malformed) {
 
         n = ns_cmsg_build(u.b, sizeof(u.b), fds, 3, NULL);
         /* cmsg_len reaches one byte past the end of the buffer. */
-        ns_cmsg_parse(u.b, CMSG_LEN(3 * sizeof(int)) - 1, &p);
+        parse(u.b, CMSG_LEN(3 * sizeof(int)) - 1, &p);
         ck_assert(p.malformed);
         /* cmsg_len far larger than the buffer. */
         put_cmsg(u.b, 0, 100000, SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds));
-        ns_cmsg_parse(u.b, n, &p);
+        parse(u.b, n, &p);
         ck_assert(p.malformed);
         ck_assert_uint_eq(p.nfds, 0);
 }
@@ -223,7 +238,7 @@ START_TEST(cmsg_parse_header_shorter_than_cmsg_len_zero_is_malformed) {
                 put_cmsg(u.b, 0, CMSG_LEN(sizeof(int)), SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds));
                 ((struct cmsghdr *) u.b)->cmsg_len = lens[i];
                 parsed_poison(&p);
-                ns_cmsg_parse(u.b, 64, &p);
+                parse(u.b, 64, &p);
                 ck_assert_msg(p.malformed, "cmsg_len %zu not reported malformed", lens[i]);
                 ck_assert_uint_eq(p.nfds, 0);
         }
@@ -231,7 +246,7 @@ START_TEST(cmsg_parse_header_shorter_than_cmsg_len_zero_is_malformed) {
         memset(u.b, 0, sizeof(u.b));
         put_cmsg(u.b, 0, CMSG_LEN(sizeof(int)), SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds));
         put_cmsg(u.b, CMSG_SPACE(sizeof(int)), 3, SOL_SOCKET, SCM_RIGHTS, NULL, 0);
-        ns_cmsg_parse(u.b, CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(int)), &p);
+        parse(u.b, CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(int)), &p);
         ck_assert(p.malformed);
 }
 END_TEST
@@ -257,7 +272,7 @@ START_TEST(cmsg_parse_ignores_unknown_level_and_type) {
         off = put_cmsg(u.b, off, CMSG_LEN(sizeof(junk)), 12345, 678, junk, sizeof(junk));
         off = put_cmsg(u.b, off, CMSG_LEN(0), SOL_SOCKET, 999, NULL, 0);
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, off, &p);
+        parse(u.b, off, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 2);
         ck_assert_int_eq(p.fds[0], 100);
@@ -278,7 +293,7 @@ START_TEST(cmsg_parse_ignores_short_credentials) {
         memset(u.b, 0, sizeof(u.b));
         off = put_cmsg(u.b, 0, CMSG_LEN(sizeof(uc) - 1), SOL_SOCKET, SCM_CREDENTIALS, &uc, sizeof(uc) - 1);
         parsed_poison(&p);
-        ns_cmsg_parse(u.b, off, &p);
+        parse(u.b, off, &p);
         ck_assert(!p.malformed);
         ck_assert(!p.have_creds);
         ck_assert_uint_eq(p.nfds, 0);
@@ -293,7 +308,7 @@ START_TEST(cmsg_parse_rights_ignores_partial_int) {
 
         memset(u.b, 0, sizeof(u.b));
         off = put_cmsg(u.b, 0, CMSG_LEN(sizeof(int) + 3), SOL_SOCKET, SCM_RIGHTS, fds, sizeof(int) + 3);
-        ns_cmsg_parse(u.b, off, &p);
+        parse(u.b, off, &p);
         ck_assert(!p.malformed);
         ck_assert_uint_eq(p.nfds, 1);
         ck_assert_int_eq(p.fds[0], 100);
@@ -312,7 +327,7 @@ START_TEST(cmsg_parse_concatenated_rights_keep_order) {
         off = put_cmsg(u.b, off, CMSG_LEN(sizeof(first)), SOL_SOCKET, SCM_RIGHTS, first, sizeof(first));
         off = put_cmsg(u.b, off, CMSG_LEN(sizeof(uc)), SOL_SOCKET, SCM_CREDENTIALS, &uc, sizeof(uc));
         off = put_cmsg(u.b, off, CMSG_LEN(sizeof(second)), SOL_SOCKET, SCM_RIGHTS, second, sizeof(second));
-        ns_cmsg_parse(u.b, off, &p);
+        parse(u.b, off, &p);
         ck_assert(!p.malformed);
         ck_assert(p.have_creds);
         ck_assert_uint_eq(p.nfds, 5);
@@ -324,7 +339,7 @@ END_TEST
 START_TEST(cmsg_parse_more_fds_than_capacity_is_malformed) {
         union cbuf u;
         struct ns_cmsg_parsed p;
-        size_t i, n = FDS_CAP + 10, off;
+        size_t i, n = 2 * FDS_CAP + 10, off;
         int *fds = malloc(n * sizeof(int));
 
         ck_assert_ptr_nonnull(fds);
@@ -333,7 +348,7 @@ START_TEST(cmsg_parse_more_fds_than_capacity_is_malformed) {
                 fds[i] = (int) i;
         off = put_cmsg(u.b, 0, CMSG_LEN(n * sizeof(int)), SOL_SOCKET, SCM_RIGHTS, fds, n * sizeof(int));
         free(fds);
-        ns_cmsg_parse(u.b, off, &p);
+        parse(u.b, off, &p);
         ck_assert(p.malformed);
         ck_assert_uint_le(p.nfds, FDS_CAP);
 }
@@ -355,8 +370,11 @@ static uint32_t rnd(void) {
  * and the expected result is recorded in *want. */
 static size_t fuzz_fill(unsigned char *buf, size_t size, struct ns_cmsg_parsed *want, bool exact) {
         size_t off = 0;
+        static int want_fds[FDS_CAP];
 
         memset(want, 0, sizeof(*want));
+        want->fds = want_fds;
+        want->cap = FDS_CAP;
         while (size - off >= CMSG_LEN(0)) {
                 unsigned kind = rnd() % 4;
                 size_t room = size - off - CMSG_LEN(0), datalen, len, i;
@@ -439,7 +457,7 @@ START_TEST(cmsg_parse_survives_fuzzing) {
                                         buf[rnd() % len] ^= (unsigned char) (1u << (rnd() % 8));
                         }
                         if (exact) {
-                                ns_cmsg_parse(buf, len, &got);
+                                parse(buf, len, &got);
                                 ck_assert_msg(!got.malformed, "iteration %u: valid buffer called malformed", iter);
                                 ck_assert_uint_eq(got.nfds, want.nfds);
                                 ck_assert(memcmp(got.fds, want.fds, want.nfds * sizeof(int)) == 0);
@@ -454,7 +472,7 @@ START_TEST(cmsg_parse_survives_fuzzing) {
 
                         ck_assert_ptr_nonnull(exactbuf);
                         memcpy(exactbuf, buf, len);
-                        ns_cmsg_parse(exactbuf, len, &got);
+                        parse(exactbuf, len, &got);
                         free(exactbuf);
                 }
                 ck_assert_uint_le(got.nfds, FDS_CAP);

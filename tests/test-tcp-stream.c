@@ -35,48 +35,6 @@ static bool have_ipv6(void) {
         return false;
 }
 
-/* A listener (listen backlog 0) whose accept queue is full: connections
- * that completed the handshake sit in it unaccepted, so the SYN of any
- * further connect is dropped and that connect stays pending. */
-struct full_listener {
-        struct netsock_tcp_listener *l;
-        struct netsock_addr addr;
-        struct netsock_tcp_stream *fill[8];
-        int nfill;
-        struct netsock_tcp_stream *pending;  /* a nonblocking connect left in SYN_SENT */
-};
-
-static void full_listener_open(struct full_listener *f) {
-        struct netsock_tcp_socket *s = NULL;
-        struct netsock_addr a = ns_parse_addr("127.0.0.1:0");
-
-        memset(f, 0, sizeof(*f));
-        ck_assert_int_eq(netsock_tcp_socket_new_v4(0, &s), 0);
-        ck_assert_int_eq(netsock_tcp_socket_bind(s, &a), 0);
-        ck_assert_int_eq(netsock_tcp_socket_listen(s, 0, &f->l), 0);
-        ck_assert_int_eq(netsock_tcp_listener_local_addr(f->l, &f->addr), 0);
-        while (f->nfill < 8) {
-                struct netsock_tcp_stream *c = NULL;
-
-                ck_assert_int_eq(netsock_tcp_stream_connect(&f->addr, NETSOCK_NONBLOCK, &c), 0);
-                if (!(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 200) & POLLOUT)) {
-                        f->pending = c;
-                        return;
-                }
-                ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
-                f->fill[f->nfill++] = c;
-        }
-        ck_abort_msg("the accept queue of a backlog-0 listener never filled");
-}
-
-static void full_listener_close(struct full_listener *f) {
-        int i;
-
-        netsock_tcp_stream_close(f->pending);
-        for (i = 0; i < f->nfill; i++)
-                netsock_tcp_stream_close(f->fill[i]);
-        netsock_tcp_listener_close(f->l);
-}
 
 /* A boolean option of a stream that starts off and reads back on and off
  * as set. */
@@ -241,10 +199,10 @@ START_TEST(take_error_reports_refused_nonblocking_connect) {
 END_TEST
 
 START_TEST(finish_connect_is_einprogress_while_pending) {
-        struct full_listener f;
+        struct ns_full_listener f;
         int err = 1;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         ck_assert_int_ge(f.nfill, 1);
         ck_assert_ptr_nonnull(f.pending);
         /* Its SYN was dropped: it stays in SYN_SENT until the retransmit
@@ -254,16 +212,16 @@ START_TEST(finish_connect_is_einprogress_while_pending) {
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(f.pending), -EINPROGRESS);
         ck_assert_int_eq(netsock_tcp_stream_take_error(f.pending, &err), 0);
         ck_assert_int_eq(err, 0);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 
 START_TEST(connect_timeout_to_full_backlog_is_etimedout) {
         struct netsock_tcp_stream *c = NULL;
-        struct full_listener f;
+        struct ns_full_listener f;
         long long t0, el;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&f.addr, 200, 0, &c), -ETIMEDOUT);
         el = ns_elapsed_ms(t0);
@@ -275,7 +233,7 @@ START_TEST(connect_timeout_to_full_backlog_is_etimedout) {
         el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 150 && el <= 2000, "elapsed %lld ms", el);
         ck_assert_ptr_null(c);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 
@@ -298,12 +256,12 @@ static void *accept_later(void *arg) {
 
 START_TEST(connect_blocking_resumes_after_eintr) {
         struct netsock_tcp_stream *c = NULL;
-        struct full_listener f;
+        struct ns_full_listener f;
         struct acceptor acc;
         long long t0, el;
         pthread_t t;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         /* The probe's own SYN retransmit must not take the freed slot. */
         netsock_tcp_stream_close(f.pending);
         f.pending = NULL;
@@ -323,7 +281,7 @@ START_TEST(connect_blocking_resumes_after_eintr) {
         ck_assert_msg(el >= 500 && el <= 5000, "elapsed %lld ms", el);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
         netsock_tcp_stream_close(c);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 

@@ -31,6 +31,7 @@
 #define NETSOCK_MSG_TRUNC   0x1u  /* the packet was longer than the buffer (seqpacket) */
 #define NETSOCK_MSG_CTRUNC  0x2u  /* fds were lost: capacity or the fd limit too small */
 #define NETSOCK_MSG_CREDS   0x4u  /* credentials arrived (stored where creds points, if set) */
+#define NETSOCK_MSG_PIDFD   0x8u  /* the sender's pidfd arrived in netsock_ancillary.pidfd */
 
 /* The most fds one message can carry (the kernel's SCM_MAX_FD). */
 #define NETSOCK_MAX_FDS 253
@@ -47,7 +48,9 @@ struct netsock_ancillary {
         int *fds;                    /* send: fds to pass; recv: where received fds are stored */
         size_t nfds;                 /* send: how many; recv: in = capacity of fds, out = how many arrived */
         struct netsock_creds *creds; /* send: credentials to attach, or NULL; recv: where to store them, or NULL */
-        unsigned flags;              /* recv, out: NETSOCK_MSG_TRUNC | NETSOCK_MSG_CTRUNC | NETSOCK_MSG_CREDS */
+        unsigned flags;              /* recv, out: NETSOCK_MSG_TRUNC | _CTRUNC | _CREDS | _PIDFD */
+        int pidfd;                   /* recv, out: the sender's pidfd when NETSOCK_MSG_PIDFD is in
+                                        flags (the caller owns and closes it), else -1. send: ignored. */
 };
 
 NETSOCK_END_DECLS

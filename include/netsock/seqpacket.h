@@ -35,6 +35,11 @@ ssize_t netsock_seqpacket_recv_ancillary(struct netsock_seqpacket *s, const stru
 int     netsock_seqpacket_set_passcred(struct netsock_seqpacket *s, bool on);
 int     netsock_seqpacket_peer_credentials(const struct netsock_seqpacket *s, struct netsock_creds *ret);
 ssize_t netsock_seqpacket_peer_security_context(const struct netsock_seqpacket *s, char *buf, size_t size);
+/* Peer identity that survives pid reuse, and what the socket accepts (0.2). */
+int     netsock_seqpacket_peer_pidfd(const struct netsock_seqpacket *s, int *ret_pidfd);
+ssize_t netsock_seqpacket_peer_groups(const struct netsock_seqpacket *s, gid_t *groups, size_t n);
+int     netsock_seqpacket_set_passpidfd(struct netsock_seqpacket *s, bool on);
+int     netsock_seqpacket_set_passrights(struct netsock_seqpacket *s, bool on);
 
 void netsock_seqpacket_close(struct netsock_seqpacket *h);
 int  netsock_seqpacket_fd(const struct netsock_seqpacket *h);
@@ -55,6 +60,8 @@ int  netsock_seqpacket_write_timeout(const struct netsock_seqpacket *h, unsigned
 int netsock_seqpacket_listener_bind(const char *name, int flags, struct netsock_seqpacket_listener **ret);
 int netsock_seqpacket_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_seqpacket_listener **ret);
 int netsock_seqpacket_listener_set_passcred(struct netsock_seqpacket_listener *l, bool on);  /* inherited by accepted connections */
+int netsock_seqpacket_listener_set_passpidfd(struct netsock_seqpacket_listener *l, bool on);    /* inherited by later connections */
+int netsock_seqpacket_listener_set_passrights(struct netsock_seqpacket_listener *l, bool on);   /* inherited by later connections */
 int netsock_seqpacket_listener_accept(struct netsock_seqpacket_listener *l, int flags, struct netsock_seqpacket **ret, struct netsock_addr *ret_peer);
 
 void netsock_seqpacket_listener_close(struct netsock_seqpacket_listener *h);

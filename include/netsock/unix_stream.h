@@ -34,6 +34,11 @@ ssize_t netsock_unix_stream_recv_ancillary(struct netsock_unix_stream *s, const 
 int     netsock_unix_stream_set_passcred(struct netsock_unix_stream *s, bool on);
 int     netsock_unix_stream_peer_credentials(const struct netsock_unix_stream *s, struct netsock_creds *ret);
 ssize_t netsock_unix_stream_peer_security_context(const struct netsock_unix_stream *s, char *buf, size_t size);
+/* Peer identity that survives pid reuse, and what the socket accepts (0.2). */
+int     netsock_unix_stream_peer_pidfd(const struct netsock_unix_stream *s, int *ret_pidfd);
+ssize_t netsock_unix_stream_peer_groups(const struct netsock_unix_stream *s, gid_t *groups, size_t n);
+int     netsock_unix_stream_set_passpidfd(struct netsock_unix_stream *s, bool on);
+int     netsock_unix_stream_set_passrights(struct netsock_unix_stream *s, bool on);
 
 void netsock_unix_stream_close(struct netsock_unix_stream *h);
 int  netsock_unix_stream_fd(const struct netsock_unix_stream *h);
@@ -54,6 +59,8 @@ int  netsock_unix_stream_write_timeout(const struct netsock_unix_stream *h, unsi
 int netsock_unix_listener_bind(const char *name, int flags, struct netsock_unix_listener **ret);
 int netsock_unix_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_unix_listener **ret);
 int netsock_unix_listener_set_passcred(struct netsock_unix_listener *l, bool on);  /* inherited by accepted connections */
+int netsock_unix_listener_set_passpidfd(struct netsock_unix_listener *l, bool on);    /* inherited by later connections */
+int netsock_unix_listener_set_passrights(struct netsock_unix_listener *l, bool on);   /* inherited by later connections */
 int netsock_unix_listener_accept(struct netsock_unix_listener *l, int flags, struct netsock_unix_stream **ret, struct netsock_addr *ret_peer);
 
 void netsock_unix_listener_close(struct netsock_unix_listener *h);
