@@ -15,5 +15,6 @@
 #include <netsock/tcp_socket.h>
 #include <netsock/tcp_stream.h>
 #include <netsock/poll.h>
+#include <netsock/activation.h>
 
 #endif

@@ -7,7 +7,7 @@ tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 for h in netsock.h netsock/common.h netsock/error.h netsock/addr.h netsock/unix_stream.h \
-         netsock/seqpacket.h netsock/tcp_socket.h netsock/tcp_stream.h netsock/poll.h; do
+         netsock/seqpacket.h netsock/tcp_socket.h netsock/tcp_stream.h netsock/poll.h netsock/activation.h; do
         printf '#include <%s>\n#include <%s>\nint ns_header_test;\n' "$h" "$h" >"$tmp/t.c"
         if ! $CC -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$top_srcdir/include" "$tmp/t.c"; then
                 echo "FAIL: $h as C99"; fail=1
