@@ -562,3 +562,51 @@ int ns_run_suite(Suite *s) {
         srunner_free(sr);
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
+bool ns_have_ipv6(void) {
+        struct netsock_tcp_listener *l = NULL;
+        struct netsock_addr a = ns_parse_addr("[::1]:0");
+        int r;
+
+        r = netsock_tcp_listener_bind(&a, 0, &l);
+        if (r == 0) {
+                netsock_tcp_listener_close(l);
+                return true;
+        }
+        ck_assert_msg(r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT, "bind [::1]:0: %d", r);
+        return false;
+}
+
+/* Fills the accept queue of a backlog-0 listener (see common.h). */
+void ns_full_listener_open(struct ns_full_listener *f) {
+        struct netsock_tcp_socket *s = NULL;
+        struct netsock_addr a = ns_parse_addr("127.0.0.1:0");
+
+        memset(f, 0, sizeof(*f));
+        ck_assert_int_eq(netsock_tcp_socket_new_v4(0, &s), 0);
+        ck_assert_int_eq(netsock_tcp_socket_bind(s, &a), 0);
+        ck_assert_int_eq(netsock_tcp_socket_listen(s, 0, &f->l), 0);
+        ck_assert_int_eq(netsock_tcp_listener_local_addr(f->l, &f->addr), 0);
+        while (f->nfill < 8) {
+                struct netsock_tcp_stream *c = NULL;
+
+                ck_assert_int_eq(netsock_tcp_stream_connect(&f->addr, NETSOCK_NONBLOCK, &c), 0);
+                if (!(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 200) & POLLOUT)) {
+                        f->pending = c;
+                        return;
+                }
+                ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
+                f->fill[f->nfill++] = c;
+        }
+        ck_abort_msg("the accept queue of a backlog-0 listener never filled");
+}
+
+void ns_full_listener_close(struct ns_full_listener *f) {
+        int i;
+
+        netsock_tcp_stream_close(f->pending);
+        for (i = 0; i < f->nfill; i++)
+                netsock_tcp_stream_close(f->fill[i]);
+        netsock_tcp_listener_close(f->l);
+}

@@ -82,6 +82,21 @@ void ns_assert_tcp_transfer(struct netsock_tcp_stream *from, struct netsock_tcp_
  * and gave back. */
 struct netsock_addr ns_tcp_closed_port(void);
 
+/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
+bool ns_have_ipv6(void);
+/* A listener (listen backlog 0) whose accept queue is full: connections
+ * that completed the handshake sit in it unaccepted, so the SYN of any
+ * further connect is dropped and that connect stays pending. */
+struct ns_full_listener {
+        struct netsock_tcp_listener *l;
+        struct netsock_addr addr;
+        struct netsock_tcp_stream *fill[8];
+        int nfill;
+        struct netsock_tcp_stream *pending;  /* a nonblocking connect left in SYN_SENT */
+};
+void ns_full_listener_open(struct ns_full_listener *f);
+void ns_full_listener_close(struct ns_full_listener *f);
+
 /* Milliseconds on the monotonic clock, and the time since an earlier value. */
 long long ns_now_ms(void);
 long long ns_elapsed_ms(long long since);

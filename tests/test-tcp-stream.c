@@ -20,63 +20,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
-static bool have_ipv6(void) {
-        struct netsock_tcp_listener *l = NULL;
-        struct netsock_addr a = ns_parse_addr("[::1]:0");
-        int r;
-
-        r = netsock_tcp_listener_bind(&a, 0, &l);
-        if (r == 0) {
-                netsock_tcp_listener_close(l);
-                return true;
-        }
-        ck_assert_msg(r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT, "bind [::1]:0: %d", r);
-        return false;
-}
-
-/* A listener (listen backlog 0) whose accept queue is full: connections
- * that completed the handshake sit in it unaccepted, so the SYN of any
- * further connect is dropped and that connect stays pending. */
-struct full_listener {
-        struct netsock_tcp_listener *l;
-        struct netsock_addr addr;
-        struct netsock_tcp_stream *fill[8];
-        int nfill;
-        struct netsock_tcp_stream *pending;  /* a nonblocking connect left in SYN_SENT */
-};
-
-static void full_listener_open(struct full_listener *f) {
-        struct netsock_tcp_socket *s = NULL;
-        struct netsock_addr a = ns_parse_addr("127.0.0.1:0");
-
-        memset(f, 0, sizeof(*f));
-        ck_assert_int_eq(netsock_tcp_socket_new_v4(0, &s), 0);
-        ck_assert_int_eq(netsock_tcp_socket_bind(s, &a), 0);
-        ck_assert_int_eq(netsock_tcp_socket_listen(s, 0, &f->l), 0);
-        ck_assert_int_eq(netsock_tcp_listener_local_addr(f->l, &f->addr), 0);
-        while (f->nfill < 8) {
-                struct netsock_tcp_stream *c = NULL;
-
-                ck_assert_int_eq(netsock_tcp_stream_connect(&f->addr, NETSOCK_NONBLOCK, &c), 0);
-                if (!(ns_poll_fd(netsock_tcp_stream_fd(c), POLLOUT, 200) & POLLOUT)) {
-                        f->pending = c;
-                        return;
-                }
-                ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
-                f->fill[f->nfill++] = c;
-        }
-        ck_abort_msg("the accept queue of a backlog-0 listener never filled");
-}
-
-static void full_listener_close(struct full_listener *f) {
-        int i;
-
-        netsock_tcp_stream_close(f->pending);
-        for (i = 0; i < f->nfill; i++)
-                netsock_tcp_stream_close(f->fill[i]);
-        netsock_tcp_listener_close(f->l);
-}
 
 /* A boolean option of a stream that starts off and reads back on and off
  * as set. */
@@ -133,7 +76,7 @@ START_TEST(connect_blocking_v6_connects_to_listener) {
         struct netsock_tcp_stream *c = NULL, *srv = NULL;
         struct netsock_addr la, peer;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         l = ns_tcp_listen("[::1]:0", 0, &la);
         ck_assert_int_eq(netsock_addr_family(&la), AF_INET6);
@@ -241,10 +184,10 @@ START_TEST(take_error_reports_refused_nonblocking_connect) {
 END_TEST
 
 START_TEST(finish_connect_is_einprogress_while_pending) {
-        struct full_listener f;
+        struct ns_full_listener f;
         int err = 1;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         ck_assert_int_ge(f.nfill, 1);
         ck_assert_ptr_nonnull(f.pending);
         /* Its SYN was dropped: it stays in SYN_SENT until the retransmit
@@ -254,16 +197,16 @@ START_TEST(finish_connect_is_einprogress_while_pending) {
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(f.pending), -EINPROGRESS);
         ck_assert_int_eq(netsock_tcp_stream_take_error(f.pending, &err), 0);
         ck_assert_int_eq(err, 0);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 
 START_TEST(connect_timeout_to_full_backlog_is_etimedout) {
         struct netsock_tcp_stream *c = NULL;
-        struct full_listener f;
+        struct ns_full_listener f;
         long long t0, el;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         t0 = ns_now_ms();
         ck_assert_int_eq(netsock_tcp_stream_connect_timeout(&f.addr, 200, 0, &c), -ETIMEDOUT);
         el = ns_elapsed_ms(t0);
@@ -275,7 +218,7 @@ START_TEST(connect_timeout_to_full_backlog_is_etimedout) {
         el = ns_elapsed_ms(t0);
         ck_assert_msg(el >= 150 && el <= 2000, "elapsed %lld ms", el);
         ck_assert_ptr_null(c);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 
@@ -298,12 +241,12 @@ static void *accept_later(void *arg) {
 
 START_TEST(connect_blocking_resumes_after_eintr) {
         struct netsock_tcp_stream *c = NULL;
-        struct full_listener f;
+        struct ns_full_listener f;
         struct acceptor acc;
         long long t0, el;
         pthread_t t;
 
-        full_listener_open(&f);
+        ns_full_listener_open(&f);
         /* The probe's own SYN retransmit must not take the freed slot. */
         netsock_tcp_stream_close(f.pending);
         f.pending = NULL;
@@ -323,7 +266,7 @@ START_TEST(connect_blocking_resumes_after_eintr) {
         ck_assert_msg(el >= 500 && el <= 5000, "elapsed %lld ms", el);
         ck_assert_int_eq(netsock_tcp_stream_finish_connect(c), 0);
         netsock_tcp_stream_close(c);
-        full_listener_close(&f);
+        ns_full_listener_close(&f);
 }
 END_TEST
 
@@ -828,7 +771,7 @@ START_TEST(ttl_reads_back_on_v6) {
         struct netsock_tcp_stream *c, *s;
         unsigned ttl = 0;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         ns_tcp_pair("[::1]:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_ttl(c, 33), 0);
@@ -847,7 +790,7 @@ START_TEST(only_v6_on_connected_v6_stream) {
         struct netsock_tcp_stream *c, *s;
         bool on = !sysctl_bindv6only();
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         ns_tcp_pair("[::1]:0", &c, &s);
         /* The getter works and shows the system default. */
@@ -869,7 +812,7 @@ START_TEST(only_v6_set_true_reads_true_on_unbound_v6_stream) {
         bool on = false;
         int fd;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         /* from_fd takes a fresh (not yet connected) TCP socket as a stream:
          * there the option can still be set. */
