@@ -2,8 +2,10 @@
 /*
  * TCP streams (mio TcpStream): connect blocking, with a timeout, or the
  * nonblocking way (EINPROGRESS is success; wait for writable, then
- * finish_connect), the byte-stream data calls shared with unix_stream, and
- * the TCP options with read-back.
+ * finish_connect), the byte-stream data calls shared with unix_stream, the
+ * TCP options with read-back, TCP_INFO read through a private copy of the
+ * kernel's layout, and connecting by name with RFC 8305 racing (one
+ * poll(2) loop over nonblocking attempts, no threads).
  */
 #include "internal.h"
 
