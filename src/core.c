@@ -171,46 +171,195 @@ int ns_get_linger(int fd, int *ret_secs) {
         return 0;
 }
 
-/* IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6. */
-static int ttl_opt(int fd, int *level, int *name) {
-        int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
+/* Where IPv4 and IPv6 name an option differently, the socket's own
+ * family (SO_DOMAIN) decides; a non-inet socket has neither. */
+int ns_opt_resolve(int fd, const struct ns_opt *o, int *ret_level, int *ret_name) {
+        int family = 0, r;
 
+        if (o->level == o->level6 && o->name == o->name6) {
+                *ret_level = o->level;
+                *ret_name = o->name;
+                return 0;
+        }
+        r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
         if (r < 0)
                 return r;
-        if (family == AF_INET) {
-                *level = IPPROTO_IP;
-                *name = IP_TTL;
-        } else if (family == AF_INET6) {
-                *level = IPPROTO_IPV6;
-                *name = IPV6_UNICAST_HOPS;
-        } else {
+        if (family != AF_INET && family != AF_INET6)
                 return -EAFNOSUPPORT;
-        }
+        *ret_level = family == AF_INET6 ? o->level6 : o->level;
+        *ret_name = family == AF_INET6 ? o->name6 : o->name;
         return 0;
 }
 
-int ns_set_ttl(int fd, unsigned ttl) {
-        int level = 0, name = 0, r;
+/* The kernel reads and writes every option below as a 32-bit int; the
+ * typed helpers only convert, after ns_opt_resolve. */
+static int opt_set(int fd, const struct ns_opt *o, int v) {
+        int level = 0, name = 0, r = ns_opt_resolve(fd, o, &level, &name);
 
-        if (ttl == 0 || ttl > 255)
-                return -EINVAL;
-        r = ttl_opt(fd, &level, &name);
-        return r < 0 ? r : ns_setopt_int(fd, level, name, (int) ttl);
+        return r < 0 ? r : ns_setopt_int(fd, level, name, v);
 }
 
-int ns_get_ttl(int fd, unsigned *ret) {
-        int level = 0, name = 0, v = 0, r;
+static int opt_get(int fd, const struct ns_opt *o, int *ret) {
+        int level = 0, name = 0, r = ns_opt_resolve(fd, o, &level, &name);
+
+        return r < 0 ? r : ns_getopt_int(fd, level, name, ret);
+}
+
+int ns_opt_set_bool(int fd, const struct ns_opt *o, bool on) {
+        return opt_set(fd, o, on ? 1 : 0);
+}
+
+int ns_opt_get_bool(int fd, const struct ns_opt *o, bool *ret) {
+        int v = 0, r;
 
         if (!ret)
                 return -EINVAL;
-        r = ttl_opt(fd, &level, &name);
+        r = opt_get(fd, o, &v);
         if (r < 0)
                 return r;
-        r = ns_getopt_int(fd, level, name, &v);
+        *ret = v != 0;
+        return 0;
+}
+
+int ns_opt_set_int(int fd, const struct ns_opt *o, int v) {
+        return opt_set(fd, o, v);
+}
+
+int ns_opt_get_int(int fd, const struct ns_opt *o, int *ret) {
+        int v = 0, r;
+
+        if (!ret)
+                return -EINVAL;
+        r = opt_get(fd, o, &v);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}
+
+int ns_opt_set_uint(int fd, const struct ns_opt *o, unsigned v) {
+        /* Above INT_MAX the kernel would see a negative int. */
+        return v > INT_MAX ? -EINVAL : opt_set(fd, o, (int) v);
+}
+
+int ns_opt_get_uint(int fd, const struct ns_opt *o, unsigned *ret) {
+        int v = 0, r;
+
+        if (!ret)
+                return -EINVAL;
+        r = opt_get(fd, o, &v);
         if (r < 0)
                 return r;
         *ret = (unsigned) v;
         return 0;
+}
+
+int ns_opt_set_u32(int fd, const struct ns_opt *o, uint32_t v) {
+        int level = 0, name = 0, r = ns_opt_resolve(fd, o, &level, &name);
+
+        if (r < 0)
+                return r;
+        return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+int ns_opt_get_u32(int fd, const struct ns_opt *o, uint32_t *ret) {
+        int level = 0, name = 0, r;
+        uint32_t v = 0;
+        socklen_t len = sizeof(v);
+
+        if (!ret)
+                return -EINVAL;
+        r = ns_opt_resolve(fd, o, &level, &name);
+        if (r < 0)
+                return r;
+        if (getsockopt(fd, level, name, &v, &len) < 0)
+                return -errno;
+        *ret = v;
+        return 0;
+}
+
+/* The longest name option we read: IFNAMSIZ and TCP_CA_NAME_MAX are 16. */
+#define NAME_OPT_MAX 64
+
+int ns_setopt_name(int fd, int level, int name, const char *value, size_t max) {
+        size_t n = value ? strlen(value) : 0;
+
+        if (n >= max)
+                return -EINVAL;
+        return setsockopt(fd, level, name, n ? value : "", (socklen_t) n) < 0 ? -errno : 0;
+}
+
+ssize_t ns_getopt_name(int fd, int level, int name, char *buf, size_t size) {
+        char v[NAME_OPT_MAX + 1];
+        socklen_t len = NAME_OPT_MAX;
+        size_t n;
+
+        if (!buf && size)
+                return -EINVAL;
+        memset(v, 0, sizeof(v));
+        if (getsockopt(fd, level, name, v, &len) < 0)
+                return -errno;
+        n = strnlen(v, len);
+        if (size) {
+                size_t c = n < size - 1 ? n : size - 1;
+
+                memcpy(buf, v, c);
+                buf[c] = '\0';
+        }
+        return (ssize_t) n;
+}
+
+int ns_set_keepalive_params(int fd, unsigned idle_s, unsigned interval_s, unsigned count) {
+        /* The kernel's limits (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL,
+         * MAX_TCP_KEEPCNT), checked first so that a bad value changes
+         * nothing instead of leaving the earlier ones applied. */
+        static const int names[3] = { TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT };
+        static const unsigned max[3] = { 32767, 32767, 127 };
+        unsigned v[3];
+        int i, r;
+
+        v[0] = idle_s;
+        v[1] = interval_s;
+        v[2] = count;
+        for (i = 0; i < 3; i++)
+                if (v[i] > max[i])
+                        return -EINVAL;
+        for (i = 0; i < 3; i++) {
+                if (v[i] == 0)
+                        continue;  /* 0 leaves that one as it is */
+                r = ns_setopt_int(fd, IPPROTO_TCP, names[i], (int) v[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int ns_get_keepalive_params(int fd, unsigned *ret_idle_s, unsigned *ret_interval_s, unsigned *ret_count) {
+        int idle = 0, intvl = 0, cnt = 0, r;
+
+        if (!ret_idle_s || !ret_interval_s || !ret_count)
+                return -EINVAL;
+        if ((r = ns_getopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle)) < 0 ||
+            (r = ns_getopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl)) < 0 ||
+            (r = ns_getopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt)) < 0)
+                return r;
+        *ret_idle_s = (unsigned) idle;
+        *ret_interval_s = (unsigned) intvl;
+        *ret_count = (unsigned) cnt;
+        return 0;
+}
+
+/* IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6. */
+#define TTL_OPT NS_OPT_BY_FAMILY(IPPROTO_IP, IP_TTL, IPPROTO_IPV6, IPV6_UNICAST_HOPS)
+
+int ns_set_ttl(int fd, unsigned ttl) {
+        if (ttl == 0 || ttl > 255)
+                return -EINVAL;
+        return ns_opt_set_uint(fd, &TTL_OPT, ttl);
+}
+
+int ns_get_ttl(int fd, unsigned *ret) {
+        return ns_opt_get_uint(fd, &TTL_OPT, ret);
 }
 
 /* IPV6_V6ONLY exists only on IPv6 sockets: -EAFNOSUPPORT on IPv4. */

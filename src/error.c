@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Error names and messages, generated from NETSOCK_ERRNO_MAP in
+ * Error names and messages, generated from NETSOCK_ERRNO_MAP (errno
+ * codes) and NETSOCK_LIBERR_MAP (the library's own, below -4000) in
  * <netsock/error.h> so that the constants, the names and the texts can
  * never disagree.  Our own texts (not strerror(3)) keep the answers
  * thread-safe, locale-independent and never NULL.
@@ -21,6 +22,9 @@ NS_EXPORT const char *netsock_errname(int err) {
 #define NS_NAME_(name, msg) case name: return #name;
         NETSOCK_ERRNO_MAP(NS_NAME_)
 #undef NS_NAME_
+#define NS_LIBNAME_(name, num, msg) case num: return #name;
+        NETSOCK_LIBERR_MAP(NS_LIBNAME_)
+#undef NS_LIBNAME_
         default:
                 return "UNKNOWN";
         }
@@ -33,6 +37,9 @@ NS_EXPORT const char *netsock_strerror(int err) {
 #define NS_MSG_(name, msg) case name: return msg;
         NETSOCK_ERRNO_MAP(NS_MSG_)
 #undef NS_MSG_
+#define NS_LIBMSG_(name, num, msg) case num: return msg;
+        NETSOCK_LIBERR_MAP(NS_LIBMSG_)
+#undef NS_LIBMSG_
         default:
                 return "Unknown error";
         }

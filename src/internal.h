@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -120,6 +121,41 @@ int  ns_setopt_int(int fd, int level, int name, int value);
 int  ns_getopt_int(int fd, int level, int name, int *ret);
 int  ns_setopt_bool(int fd, int level, int name, bool on);
 int  ns_getopt_bool(int fd, int level, int name, bool *ret);
+
+/* A socket option as (level, name), or, where IPv4 and IPv6 differ (IP_TTL
+ * and IPV6_UNICAST_HOPS, IP_FREEBIND and IPV6_FREEBIND, ...), one pair per
+ * family: ns_opt_resolve() picks by SO_DOMAIN. */
+struct ns_opt {
+        int level, name;        /* IPv4, or both families */
+        int level6, name6;      /* IPv6 */
+};
+#define NS_OPT(level, name) ((const struct ns_opt){ level, name, level, name })
+#define NS_OPT_BY_FAMILY(level4, name4, level6, name6) ((const struct ns_opt){ level4, name4, level6, name6 })
+int  ns_opt_resolve(int fd, const struct ns_opt *o, int *ret_level, int *ret_name);
+
+/* Typed get/set of one option through ns_opt_resolve.  uint refuses values
+ * above INT_MAX (the kernel reads an int); u32 passes all 32 bits (SO_MARK). */
+typedef bool ns_vt_bool;
+typedef int ns_vt_int;
+typedef unsigned ns_vt_uint;
+typedef uint32_t ns_vt_u32;
+int  ns_opt_set_bool(int fd, const struct ns_opt *o, bool on);
+int  ns_opt_get_bool(int fd, const struct ns_opt *o, bool *ret);
+int  ns_opt_set_int(int fd, const struct ns_opt *o, int v);
+int  ns_opt_get_int(int fd, const struct ns_opt *o, int *ret);
+int  ns_opt_set_uint(int fd, const struct ns_opt *o, unsigned v);
+int  ns_opt_get_uint(int fd, const struct ns_opt *o, unsigned *ret);
+int  ns_opt_set_u32(int fd, const struct ns_opt *o, uint32_t v);
+int  ns_opt_get_u32(int fd, const struct ns_opt *o, uint32_t *ret);
+
+/* A NUL-padded name option (SO_BINDTODEVICE, TCP_CONGESTION): set refuses a
+ * name of max or more bytes, which the kernel would silently cut; get
+ * copies it snprintf-like into buf and returns its length. */
+int     ns_setopt_name(int fd, int level, int name, const char *value, size_t max);
+ssize_t ns_getopt_name(int fd, int level, int name, char *buf, size_t size);
+
+int  ns_set_keepalive_params(int fd, unsigned idle_s, unsigned interval_s, unsigned count);
+int  ns_get_keepalive_params(int fd, unsigned *ret_idle_s, unsigned *ret_interval_s, unsigned *ret_count);
 
 /* Options shared by several types (core.c). */
 int  ns_set_bufsize(int fd, int optname, size_t size);
@@ -413,7 +449,19 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         struct ns_unused5_##L
 
-/* The options a TCP socket and a TCP stream both have. */
+/* One option of handle type T: netsock_T_set_NAME(h, v) and
+ * netsock_T_NAME(h, &v), with KIND (bool, int, uint, u32) the value type
+ * and the ns_opt_set_KIND / ns_opt_get_KIND helper that does the work. */
+#define NS_DEFINE_OPT(T, NAME, KIND, OPT)                                                       \
+        NS_EXPORT int netsock_##T##_set_##NAME(struct netsock_##T *h, ns_vt_##KIND v) {         \
+                return h ? ns_opt_set_##KIND(h->sk.fd, &OPT, v) : -EINVAL;                      \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_##NAME(const struct netsock_##T *h, ns_vt_##KIND *ret) {    \
+                return h ? ns_opt_get_##KIND(h->sk.fd, &OPT, ret) : -EINVAL;                    \
+        }                                                                                       \
+        struct ns_unused_opt_##T##_##NAME
+
+/* The options a TCP socket and a TCP stream both have (0.1). */
 #define NS_DEFINE_TCP_OPTIONS(T)                                                                \
         NS_EXPORT int netsock_##T##_set_send_buffer_size(struct netsock_##T *s, size_t size) {  \
                 return s ? ns_set_bufsize(s->sk.fd, SO_SNDBUF, size) : -EINVAL;                 \
@@ -433,18 +481,42 @@ int ns_check_inet(const struct netsock_addr *a);
         NS_EXPORT int netsock_##T##_linger(const struct netsock_##T *s, int *ret_secs) {        \
                 return s ? ns_get_linger(s->sk.fd, ret_secs) : -EINVAL;                         \
         }                                                                                       \
-        NS_EXPORT int netsock_##T##_set_nodelay(struct netsock_##T *s, bool on) {               \
-                return s ? ns_setopt_bool(s->sk.fd, IPPROTO_TCP, TCP_NODELAY, on) : -EINVAL;    \
+        NS_DEFINE_OPT(T, nodelay, bool, NS_OPT(IPPROTO_TCP, TCP_NODELAY));                      \
+        NS_DEFINE_OPT(T, keepalive, bool, NS_OPT(SOL_SOCKET, SO_KEEPALIVE))
+
+/* The options of API.md §14 that every TCP handle type has (S C L):
+ * where its packets go (SO_MARK, for policy routing and netfilter) and
+ * which CPU takes its receive work (SO_INCOMING_CPU). */
+#define NS_DEFINE_TCP_PLACEMENT(T)                                                              \
+        NS_DEFINE_OPT(T, mark, u32, NS_OPT(SOL_SOCKET, SO_MARK));                               \
+        NS_DEFINE_OPT(T, incoming_cpu, int, NS_OPT(SOL_SOCKET, SO_INCOMING_CPU))
+
+/* The options of API.md §14 that the builder and the stream share (S C):
+ * how the connection sends, acknowledges, probes and gives up. */
+#define NS_DEFINE_TCP_TUNING(T)                                                                 \
+        NS_DEFINE_OPT(T, user_timeout, uint, NS_OPT(IPPROTO_TCP, TCP_USER_TIMEOUT));            \
+        NS_DEFINE_OPT(T, cork, bool, NS_OPT(IPPROTO_TCP, TCP_CORK));                            \
+        NS_DEFINE_OPT(T, quickack, bool, NS_OPT(IPPROTO_TCP, TCP_QUICKACK));                    \
+        NS_DEFINE_OPT(T, notsent_lowat, uint, NS_OPT(IPPROTO_TCP, TCP_NOTSENT_LOWAT));          \
+        NS_DEFINE_OPT(T, max_segment, uint, NS_OPT(IPPROTO_TCP, TCP_MAXSEG));                   \
+        NS_DEFINE_OPT(T, priority, int, NS_OPT(SOL_SOCKET, SO_PRIORITY));                       \
+        NS_EXPORT int netsock_##T##_set_congestion(struct netsock_##T *h, const char *name) {   \
+                if (!h || !name)                                                                \
+                        return -EINVAL;                                                         \
+                return ns_setopt_name(h->sk.fd, IPPROTO_TCP, TCP_CONGESTION, name, NS_TCP_CA_NAME_MAX); \
         }                                                                                       \
-        NS_EXPORT int netsock_##T##_nodelay(const struct netsock_##T *s, bool *ret) {           \
-                return s ? ns_getopt_bool(s->sk.fd, IPPROTO_TCP, TCP_NODELAY, ret) : -EINVAL;   \
+        NS_EXPORT ssize_t netsock_##T##_congestion(const struct netsock_##T *h, char *buf, size_t size) { \
+                return h ? ns_getopt_name(h->sk.fd, IPPROTO_TCP, TCP_CONGESTION, buf, size) : -EINVAL; \
         }                                                                                       \
-        NS_EXPORT int netsock_##T##_set_keepalive(struct netsock_##T *s, bool on) {             \
-                return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_KEEPALIVE, on) : -EINVAL;    \
+        NS_EXPORT int netsock_##T##_set_keepalive_params(struct netsock_##T *h, unsigned idle_s, unsigned interval_s, unsigned count) { \
+                return h ? ns_set_keepalive_params(h->sk.fd, idle_s, interval_s, count) : -EINVAL; \
         }                                                                                       \
-        NS_EXPORT int netsock_##T##_keepalive(const struct netsock_##T *s, bool *ret) {         \
-                return s ? ns_getopt_bool(s->sk.fd, SOL_SOCKET, SO_KEEPALIVE, ret) : -EINVAL;   \
+        NS_EXPORT int netsock_##T##_keepalive_params(const struct netsock_##T *h, unsigned *ret_idle_s, unsigned *ret_interval_s, unsigned *ret_count) { \
+                return h ? ns_get_keepalive_params(h->sk.fd, ret_idle_s, ret_interval_s, ret_count) : -EINVAL; \
         }                                                                                       \
-        struct ns_unused6_##T
+        struct ns_unused7_##T
+
+/* The kernel's TCP_CA_NAME_MAX: a congestion control name is shorter. */
+#define NS_TCP_CA_NAME_MAX 16
 
 #endif

@@ -31,21 +31,28 @@ NS_EXPORT int netsock_tcp_socket_new_v6(int flags, struct netsock_tcp_socket **r
 NS_DEFINE_TCP_OPTIONS(tcp_socket);
 NS_DEFINE_COMMON(tcp_socket);
 
-NS_EXPORT int netsock_tcp_socket_set_reuseaddr(struct netsock_tcp_socket *s, bool on) {
-        return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_REUSEADDR, on) : -EINVAL;
-}
+NS_DEFINE_TCP_TUNING(tcp_socket);
+NS_DEFINE_TCP_PLACEMENT(tcp_socket);
+NS_DEFINE_OPT(tcp_socket, reuseaddr, bool, NS_OPT(SOL_SOCKET, SO_REUSEADDR));
+NS_DEFINE_OPT(tcp_socket, reuseport, bool, NS_OPT(SOL_SOCKET, SO_REUSEPORT));
 
-NS_EXPORT int netsock_tcp_socket_reuseaddr(const struct netsock_tcp_socket *s, bool *ret) {
-        return s ? ns_getopt_bool(s->sk.fd, SOL_SOCKET, SO_REUSEADDR, ret) : -EINVAL;
-}
+/* Binding to an address this host does not have (yet): FREEBIND lets
+ * bind() take it, TRANSPARENT (CAP_NET_ADMIN or CAP_NET_RAW) lets a proxy
+ * act as it.  Each has an IPv4 and an IPv6 flavour. */
+NS_DEFINE_OPT(tcp_socket, freebind, bool, NS_OPT_BY_FAMILY(IPPROTO_IP, IP_FREEBIND, IPPROTO_IPV6, IPV6_FREEBIND));
+NS_DEFINE_OPT(tcp_socket, transparent, bool, NS_OPT_BY_FAMILY(IPPROTO_IP, IP_TRANSPARENT, IPPROTO_IPV6, IPV6_TRANSPARENT));
+/* An IPPROTO_IP option that IPv6 TCP sockets take as well. */
+NS_DEFINE_OPT(tcp_socket, bind_address_no_port, bool, NS_OPT(IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT));
 
-NS_EXPORT int netsock_tcp_socket_set_reuseport(struct netsock_tcp_socket *s, bool on) {
-        return s ? ns_setopt_bool(s->sk.fd, SOL_SOCKET, SO_REUSEPORT, on) : -EINVAL;
-}
+/* TCP Fast Open: the server's queue of pending TFO requests (before
+ * listen), and connect() sending data in its SYN. */
+NS_DEFINE_OPT(tcp_socket, fastopen, uint, NS_OPT(IPPROTO_TCP, TCP_FASTOPEN));
+NS_DEFINE_OPT(tcp_socket, fastopen_connect, bool, NS_OPT(IPPROTO_TCP, TCP_FASTOPEN_CONNECT));
 
-NS_EXPORT int netsock_tcp_socket_reuseport(const struct netsock_tcp_socket *s, bool *ret) {
-        return s ? ns_getopt_bool(s->sk.fd, SOL_SOCKET, SO_REUSEPORT, ret) : -EINVAL;
-}
+/* The kernel keeps TCP_DEFER_ACCEPT as a count of SYN-ACK retransmissions
+ * and reads it back as the seconds they add up to. */
+#define DEFER_ACCEPT_OPT NS_OPT(IPPROTO_TCP, TCP_DEFER_ACCEPT)
+NS_DEFINE_OPT(tcp_socket, defer_accept, uint, DEFER_ACCEPT_OPT);
 
 /* IPV6_V6ONLY belongs on the builder: Linux refuses it once a socket is
  * bound, and every connected stream is. */
@@ -58,73 +65,26 @@ NS_EXPORT int netsock_tcp_socket_only_v6(const struct netsock_tcp_socket *s, boo
 }
 
 /* The type-of-service byte: IP_TOS on IPv4, the traffic class on IPv6. */
-static int tos_opt(int fd, int *level, int *name) {
-        int family = 0, r = ns_getopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
-
-        if (r < 0)
-                return r;
-        *level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
-        *name = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
-        return 0;
-}
+#define TOS_OPT NS_OPT_BY_FAMILY(IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS)
 
 NS_EXPORT int netsock_tcp_socket_set_tos(struct netsock_tcp_socket *s, unsigned tos) {
-        int level = 0, name = 0, r;
-
         if (!s || tos > 255)
                 return -EINVAL;
-        r = tos_opt(s->sk.fd, &level, &name);
-        return r < 0 ? r : ns_setopt_int(s->sk.fd, level, name, (int) tos);
+        return ns_opt_set_uint(s->sk.fd, &TOS_OPT, tos);
 }
 
 NS_EXPORT int netsock_tcp_socket_tos(const struct netsock_tcp_socket *s, unsigned *ret) {
-        int level = 0, name = 0, v = 0, r;
-
-        if (!s || !ret)
-                return -EINVAL;
-        r = tos_opt(s->sk.fd, &level, &name);
-        if (r < 0)
-                return r;
-        r = ns_getopt_int(s->sk.fd, level, name, &v);
-        if (r < 0)
-                return r;
-        *ret = (unsigned) v;
-        return 0;
+        return s ? ns_opt_get_uint(s->sk.fd, &TOS_OPT, ret) : -EINVAL;
 }
 
 NS_EXPORT int netsock_tcp_socket_bind_device(struct netsock_tcp_socket *s, const char *ifname) {
-        size_t n;
-
-        if (!s)
-                return -EINVAL;
-        n = ifname ? strlen(ifname) : 0;
         /* The kernel would cut a longer name to IFNAMSIZ-1 bytes and bind
-         * to whatever interface that names: refuse instead. */
-        if (n >= IFNAMSIZ)
-                return -EINVAL;
-        if (setsockopt(s->sk.fd, SOL_SOCKET, SO_BINDTODEVICE, n ? ifname : "", (socklen_t) n) < 0)
-                return -errno;
-        return 0;
+         * to whatever interface that names: ns_setopt_name refuses. */
+        return s ? ns_setopt_name(s->sk.fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, IFNAMSIZ) : -EINVAL;
 }
 
 NS_EXPORT ssize_t netsock_tcp_socket_device(const struct netsock_tcp_socket *s, char *buf, size_t size) {
-        char name[IFNAMSIZ + 1];
-        socklen_t len = IFNAMSIZ;
-        size_t n;
-
-        if (!s || (!buf && size))
-                return -EINVAL;
-        memset(name, 0, sizeof(name));
-        if (getsockopt(s->sk.fd, SOL_SOCKET, SO_BINDTODEVICE, name, &len) < 0)
-                return -errno;
-        n = strnlen(name, IFNAMSIZ);
-        if (size) {
-                size_t c = n < size - 1 ? n : size - 1;
-
-                memcpy(buf, name, c);
-                buf[c] = '\0';
-        }
-        return (ssize_t) n;
+        return s ? ns_getopt_name(s->sk.fd, SOL_SOCKET, SO_BINDTODEVICE, buf, size) : -EINVAL;
 }
 
 NS_EXPORT int netsock_tcp_socket_bind(struct netsock_tcp_socket *s, const struct netsock_addr *addr) {
@@ -226,3 +186,10 @@ NS_EXPORT int netsock_tcp_listener_ttl(const struct netsock_tcp_listener *l, uns
 }
 
 NS_DEFINE_COMMON(tcp_listener);
+NS_DEFINE_TCP_PLACEMENT(tcp_listener);
+NS_DEFINE_OPT(tcp_listener, defer_accept, uint, DEFER_ACCEPT_OPT);
+
+/* Fixed when the socket was bound: a getter only. */
+NS_EXPORT int netsock_tcp_listener_only_v6(const struct netsock_tcp_listener *l, bool *ret) {
+        return l ? ns_get_only_v6(l->sk.fd, ret) : -EINVAL;
+}

@@ -3,7 +3,8 @@
 # every real page has the sections a reader looks for, every page named in
 # a .so alias exists, and every alias is listed in the NAME section of the
 # page it points to, and every error code a page lists has its NETSOCK_E*
-# constant.
+# constant (errno codes in NETSOCK_ERRNO_MAP, library codes such as
+# EAI_NONAME in NETSOCK_LIBERR_MAP).
 set -u
 : "${top_srcdir:=.}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
@@ -47,10 +48,10 @@ done
 # Every error code a page documents has its NETSOCK_E* constant and name.
 documented=$(for p in $pages; do
         sed -n '/^\.SH ERRORS/,/^\.SH /p' "$top_srcdir/$p"
-done | grep -oE '\bE[A-Z0-9]{2,}\b' | grep -v '^ERRORS$' | sort -u)
+done | grep -oE '\bE[A-Z0-9]{2,}\b|\b(NETSOCK_)?EAI_[A-Z]+\b' | sed 's/^NETSOCK_//' | grep -v '^ERRORS$' | sort -u)
 for e in $documented; do
         grep -q "X($e," "$top_srcdir/include/netsock/error.h" ||
-                { echo "FAIL: $e is documented but not in NETSOCK_ERRNO_MAP"; fail=1; }
+                { echo "FAIL: $e is documented but not in NETSOCK_ERRNO_MAP or NETSOCK_LIBERR_MAP"; fail=1; }
 done
 [ "$fail" = 0 ] && echo "ok: $(echo $pages | wc -w) man pages"
 exit $fail

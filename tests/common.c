@@ -563,9 +563,22 @@ int ns_run_suite(Suite *s) {
         return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* ---- a TCP listener whose accept queue is full ---------------------------- */
+/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
+bool ns_have_ipv6(void) {
+        struct netsock_tcp_listener *l = NULL;
+        struct netsock_addr a = ns_parse_addr("[::1]:0");
+        int r;
 
+        r = netsock_tcp_listener_bind(&a, 0, &l);
+        if (r == 0) {
+                netsock_tcp_listener_close(l);
+                return true;
+        }
+        ck_assert_msg(r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT, "bind [::1]:0: %d", r);
+        return false;
+}
 
+/* Fills the accept queue of a backlog-0 listener (see common.h). */
 void ns_full_listener_open(struct ns_full_listener *f) {
         struct netsock_tcp_socket *s = NULL;
         struct netsock_addr a = ns_parse_addr("127.0.0.1:0");

@@ -82,6 +82,8 @@ void ns_assert_tcp_transfer(struct netsock_tcp_stream *from, struct netsock_tcp_
  * and gave back. */
 struct netsock_addr ns_tcp_closed_port(void);
 
+/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
+bool ns_have_ipv6(void);
 /* A listener (listen backlog 0) whose accept queue is full: connections
  * that completed the handshake sit in it unaccepted, so the SYN of any
  * further connect is dropped and that connect stays pending. */

@@ -33,7 +33,8 @@ END_TEST
 START_TEST(errname_of_unknown_codes_is_UNKNOWN) {
         ck_assert_str_eq(netsock_errname(-3999), "UNKNOWN");
         ck_assert_str_eq(netsock_errname(3999), "UNKNOWN");
-        ck_assert_str_eq(netsock_errname(-4001), "UNKNOWN");
+        ck_assert_str_eq(netsock_errname(-4000), "UNKNOWN");
+        ck_assert_str_eq(netsock_errname(-4007), "UNKNOWN");
         ck_assert_str_eq(netsock_errname(0), "UNKNOWN");
         ck_assert_str_eq(netsock_errname(INT_MIN), "UNKNOWN");
         ck_assert_str_eq(netsock_errname(INT_MAX), "UNKNOWN");
@@ -176,6 +177,29 @@ START_TEST(map_has_no_duplicate_values) {
 }
 END_TEST
 
+START_TEST(library_codes_have_their_values_names_and_texts) {
+        /* Written out, not generated from NETSOCK_LIBERR_MAP: API.md §14
+         * fixes these numbers, names and texts. */
+        static const struct { int constant, value; const char *name, *msg; } codes[] = {
+                { NETSOCK_EAI_NONAME, -4001, "EAI_NONAME", "Name or service not known" },
+                { NETSOCK_EAI_AGAIN, -4002, "EAI_AGAIN", "Temporary failure in name resolution" },
+                { NETSOCK_EAI_FAIL, -4003, "EAI_FAIL", "Non-recoverable failure in name resolution" },
+                { NETSOCK_EAI_SERVICE, -4004, "EAI_SERVICE", "Servname not supported for ai_socktype" },
+                { NETSOCK_EAI_FAMILY, -4005, "EAI_FAMILY", "ai_family not supported" },
+                { NETSOCK_EAI_MEMORY, -4006, "EAI_MEMORY", "Memory allocation failure" },
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+                ck_assert_int_eq(codes[i].constant, codes[i].value);
+                ck_assert_str_eq(netsock_errname(codes[i].value), codes[i].name);
+                ck_assert_str_eq(netsock_errname(-codes[i].value), codes[i].name);
+                ck_assert_str_eq(netsock_strerror(codes[i].value), codes[i].msg);
+                ck_assert_str_eq(netsock_strerror(-codes[i].value), codes[i].msg);
+        }
+}
+END_TEST
+
 START_TEST(version_matches_the_macros) {
         char expect[64];
 
@@ -213,6 +237,7 @@ static Suite *make(void) {
         tcase_add_test(tc, every_map_entry_has_its_own_message);
         tcase_add_test(tc, every_map_entry_constant_is_minus_its_errno);
         tcase_add_test(tc, map_has_no_duplicate_values);
+        tcase_add_test(tc, library_codes_have_their_values_names_and_texts);
 
         tc = ns_tcase(s, "version");
         tcase_add_test(tc, version_matches_the_macros);

@@ -20,21 +20,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Whether [::1] can be bound here (a host without IPv6 skips the v6 cases). */
-static bool have_ipv6(void) {
-        struct netsock_tcp_listener *l = NULL;
-        struct netsock_addr a = ns_parse_addr("[::1]:0");
-        int r;
-
-        r = netsock_tcp_listener_bind(&a, 0, &l);
-        if (r == 0) {
-                netsock_tcp_listener_close(l);
-                return true;
-        }
-        ck_assert_msg(r == -EADDRNOTAVAIL || r == -EAFNOSUPPORT, "bind [::1]:0: %d", r);
-        return false;
-}
-
 
 /* A boolean option of a stream that starts off and reads back on and off
  * as set. */
@@ -91,7 +76,7 @@ START_TEST(connect_blocking_v6_connects_to_listener) {
         struct netsock_tcp_stream *c = NULL, *srv = NULL;
         struct netsock_addr la, peer;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         l = ns_tcp_listen("[::1]:0", 0, &la);
         ck_assert_int_eq(netsock_addr_family(&la), AF_INET6);
@@ -786,7 +771,7 @@ START_TEST(ttl_reads_back_on_v6) {
         struct netsock_tcp_stream *c, *s;
         unsigned ttl = 0;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         ns_tcp_pair("[::1]:0", &c, &s);
         ck_assert_int_eq(netsock_tcp_stream_set_ttl(c, 33), 0);
@@ -805,7 +790,7 @@ START_TEST(only_v6_on_connected_v6_stream) {
         struct netsock_tcp_stream *c, *s;
         bool on = !sysctl_bindv6only();
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         ns_tcp_pair("[::1]:0", &c, &s);
         /* The getter works and shows the system default. */
@@ -827,7 +812,7 @@ START_TEST(only_v6_set_true_reads_true_on_unbound_v6_stream) {
         bool on = false;
         int fd;
 
-        if (!have_ipv6())
+        if (!ns_have_ipv6())
                 return;
         /* from_fd takes a fresh (not yet connected) TCP socket as a stream:
          * there the option can still be set. */

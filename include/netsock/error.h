@@ -81,6 +81,19 @@
         X(EALREADY,        "Operation already in progress") \
         X(EINPROGRESS,     "Operation now in progress")
 
+/*
+ * X(NAME, number, "message") for the library's own codes, below -4000 so
+ * that they never collide with an errno: what getaddrinfo(3) can answer
+ * (EAI_SYSTEM is given as its errno instead).  NETSOCK_EAI_NONAME == -4001.
+ */
+#define NETSOCK_LIBERR_MAP(X) \
+        X(EAI_NONAME,  4001, "Name or service not known") \
+        X(EAI_AGAIN,   4002, "Temporary failure in name resolution") \
+        X(EAI_FAIL,    4003, "Non-recoverable failure in name resolution") \
+        X(EAI_SERVICE, 4004, "Servname not supported for ai_socktype") \
+        X(EAI_FAMILY,  4005, "ai_family not supported") \
+        X(EAI_MEMORY,  4006, "Memory allocation failure")
+
 NETSOCK_BEGIN_DECLS
 
 /* NETSOCK_EPERM = -EPERM, NETSOCK_EAGAIN = -EAGAIN, ... */
@@ -90,6 +103,14 @@ enum netsock_errno {
         NETSOCK_ERRNO_END_ = 0
 };
 #undef NETSOCK_ERRNO_ENUM_
+
+/* NETSOCK_EAI_NONAME = -4001, ... */
+#define NETSOCK_LIBERR_ENUM_(name, num, msg) NETSOCK_##name = -(num),
+enum netsock_liberr {
+        NETSOCK_LIBERR_MAP(NETSOCK_LIBERR_ENUM_)
+        NETSOCK_LIBERR_END_ = 0
+};
+#undef NETSOCK_LIBERR_ENUM_
 
 const char *netsock_strerror(int err);
 const char *netsock_errname(int err);
