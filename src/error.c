@@ -4,11 +4,15 @@
  * codes) and NETSOCK_LIBERR_MAP (the library's own, below -4000) in
  * <netsock/error.h> so that the constants, the names and the texts can
  * never disagree.  Our own texts (not strerror(3)) keep the answers
- * thread-safe, locale-independent and never NULL.
+ * thread-safe, locale-independent and never NULL.  Any other errno is
+ * named and described by the C library (glibc's strerrorname_np and
+ * strerrordesc_np: constant English strings, safe in any thread).
  */
 #include "internal.h"
 
 #include <limits.h>
+#include <stdio.h>
+#include <string.h>
 
 /* |err| without the overflow of abs(INT_MIN). */
 static int code(int err) {
@@ -26,8 +30,17 @@ NS_EXPORT const char *netsock_errname(int err) {
         NETSOCK_LIBERR_MAP(NS_LIBNAME_)
 #undef NS_LIBNAME_
         default:
-                return "UNKNOWN";
+                break;
         }
+#ifdef HAVE_STRERRORNAME_NP
+        if (code(err) != 0) {
+                const char *name = strerrorname_np(code(err));
+
+                if (name)
+                        return name;
+        }
+#endif
+        return "UNKNOWN";
 }
 
 NS_EXPORT const char *netsock_strerror(int err) {
@@ -41,7 +54,23 @@ NS_EXPORT const char *netsock_strerror(int err) {
         NETSOCK_LIBERR_MAP(NS_LIBMSG_)
 #undef NS_LIBMSG_
         default:
-                return "Unknown error";
+                break;
+        }
+#ifdef HAVE_STRERRORDESC_NP
+        if (code(err) != 0) {
+                const char *desc = strerrordesc_np(code(err));
+
+                if (desc)
+                        return desc;
+        }
+#endif
+        {
+                /* The one text that is not a constant: one buffer per
+                 * thread, so the call stays thread-safe. */
+                static __thread char unknown[32];
+
+                snprintf(unknown, sizeof(unknown), "Unknown error %d", err);
+                return unknown;
         }
 }
 

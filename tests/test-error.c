@@ -69,11 +69,55 @@ START_TEST(strerror_of_zero_is_Success) {
 }
 END_TEST
 
-START_TEST(strerror_of_unknown_codes_is_Unknown_error) {
-        ck_assert_str_eq(netsock_strerror(-3999), "Unknown error");
-        ck_assert_str_eq(netsock_strerror(3999), "Unknown error");
-        ck_assert_str_eq(netsock_strerror(INT_MIN), "Unknown error");
-        ck_assert_str_eq(netsock_strerror(INT_MAX), "Unknown error");
+START_TEST(strerror_of_unknown_codes_is_Unknown_error_N) {
+        ck_assert_str_eq(netsock_strerror(-3999), "Unknown error -3999");
+        ck_assert_str_eq(netsock_strerror(3999), "Unknown error 3999");
+        ck_assert_str_eq(netsock_strerror(INT_MIN), "Unknown error -2147483648");
+        ck_assert_str_eq(netsock_strerror(INT_MAX), "Unknown error 2147483647");
+}
+END_TEST
+
+/* Codes no page documents still have the C library's name and text. */
+START_TEST(every_errno_of_the_c_library_has_a_name_and_text) {
+        static const struct { int err; const char *name, *msg; } codes[] = {
+                { ETXTBSY, "ETXTBSY", "Text file busy" },
+                { ENOTEMPTY, "ENOTEMPTY", "Directory not empty" },
+                { ESTALE, "ESTALE", "Stale file handle" },
+                { ECANCELED, "ECANCELED", "Operation canceled" },
+                { EHWPOISON, "EHWPOISON", "Memory page has hardware error" },
+                { EDEADLK, "EDEADLK", "Resource deadlock avoided" },
+        };
+        size_t i;
+        int e;
+
+        for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+                ck_assert_str_eq(netsock_errname(-codes[i].err), codes[i].name);
+                ck_assert_str_eq(netsock_errname(codes[i].err), codes[i].name);
+                ck_assert_str_eq(netsock_strerror(-codes[i].err), codes[i].msg);
+        }
+        /* 1 .. EHWPOISON (133) is every errno Linux defines except the
+         * unused numbers 41 and 58. */
+        for (e = 1; e <= EHWPOISON; e++) {
+                if (e == 41 || e == 58)
+                        continue;
+                ck_assert_msg(strcmp(netsock_errname(-e), "UNKNOWN") != 0, "errno %d has no name", e);
+                ck_assert_msg(strncmp(netsock_strerror(-e), "Unknown error", 13) != 0, "errno %d has no text", e);
+        }
+        ck_assert_str_eq(netsock_errname(-41), "UNKNOWN");
+        ck_assert_str_eq(netsock_strerror(-41), "Unknown error -41");
+}
+END_TEST
+
+START_TEST(version_macros_agree) {
+        ck_assert_int_eq(NETSOCK_VERSION_NUMBER, (NETSOCK_VERSION_MAJOR << 16) | (NETSOCK_VERSION_MINOR << 8) | NETSOCK_VERSION_PATCH);
+        ck_assert_int_eq(NETSOCK_VERSION_NUMBER, 0x000200);
+        ck_assert(NETSOCK_CHECK_VERSION(0, 2, 0));
+        ck_assert(NETSOCK_CHECK_VERSION(0, 1, 9));
+        ck_assert(!NETSOCK_CHECK_VERSION(0, 2, 1));
+        ck_assert(!NETSOCK_CHECK_VERSION(1, 0, 0));
+#if !NETSOCK_CHECK_VERSION(0, 2, 0)
+        ck_abort_msg("usable in #if");
+#endif
 }
 END_TEST
 
@@ -228,7 +272,9 @@ static Suite *make(void) {
         tc = ns_tcase(s, "strerror");
         tcase_add_test(tc, strerror_gives_exact_texts);
         tcase_add_test(tc, strerror_of_zero_is_Success);
-        tcase_add_test(tc, strerror_of_unknown_codes_is_Unknown_error);
+        tcase_add_test(tc, strerror_of_unknown_codes_is_Unknown_error_N);
+        tcase_add_test(tc, every_errno_of_the_c_library_has_a_name_and_text);
+        tcase_add_test(tc, version_macros_agree);
         tcase_add_test(tc, strerror_is_never_null_or_empty);
 
         tc = ns_tcase(s, "table");

@@ -12,11 +12,20 @@
 #include <netsock/common.h>
 
 #define NETSOCK_VERSION_MAJOR 0
-#define NETSOCK_VERSION_MINOR 1
+#define NETSOCK_VERSION_MINOR 2
 #define NETSOCK_VERSION_PATCH 0
+/* (MAJOR << 16) | (MINOR << 8) | PATCH: 0x000200 for 0.2.0. */
+#define NETSOCK_VERSION_NUMBER \
+        ((NETSOCK_VERSION_MAJOR << 16) | (NETSOCK_VERSION_MINOR << 8) | NETSOCK_VERSION_PATCH)
+/* True when these headers are at least version major.minor.patch:
+ * #if NETSOCK_CHECK_VERSION(0, 2, 0) ... #endif */
+#define NETSOCK_CHECK_VERSION(major, minor, patch) \
+        (NETSOCK_VERSION_NUMBER >= (((major) << 16) | ((minor) << 8) | (patch)))
 
 /*
- * X(NAME, "message") for every errno the library documents.  Aliases that
+ * X(NAME, "message") for every errno the library documents: each has its
+ * NETSOCK_E<NAME> constant.  netsock_errname() and netsock_strerror() know
+ * every other errno of the C library too (they ask it).  Aliases that
  * share a value on Linux (EWOULDBLOCK, EDEADLOCK, ENOTSUP) are left out:
  * the canonical name stands for both.
  */
