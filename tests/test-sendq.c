@@ -399,6 +399,61 @@ START_TEST(blocking_flush_drains_to_a_slow_reader) {
 }
 END_TEST
 
+/* Signals do not end a blocking flush: it resumes, like send_all. */
+START_TEST(blocking_flush_resumes_after_signals) {
+        struct ns_trickle t = { 0, 16384, 4, 10, 100, NULL };
+        struct qp p;
+        size_t off = 0;
+        pid_t pid;
+        int r;
+
+        qp_open(&p, _i);
+        queue_until(&p, &off, NS_MIB);
+        t.len = off;
+        pid = ns_fork_pattern_reader(fd_b(&p), fd_a(&p), &t);
+        close_b(&p);
+        set_nonblocking_a(&p, false);
+        ns_arm_alarm(10, 10);
+        r = flush(&p);
+        ns_disarm_alarm();
+        ck_assert_int_eq(r, 0);
+        ck_assert_int_gt(ns_alarms(), 0);
+        ck_assert_uint_eq(queued(&p), 0);
+        close_a(&p);
+        ns_assert_child_ok(pid);
+}
+END_TEST
+
+/* A blocking send_queued that a signal interrupts keeps the rest queued
+ * and still returns len: EINTR only means the socket took nothing more. */
+START_TEST(blocking_send_queued_interrupted_by_a_signal_queues_the_rest) {
+        struct ns_trickle t = { 0, 65536, 0, 0, 0, NULL };
+        struct qp p;
+        size_t off = 0;
+        ssize_t n;
+        pid_t pid;
+
+        qp_open(&p, _i);
+        while ((n = plain_send(&p, pattern + off, 4096)) > 0)
+                off += (size_t) n;
+        ck_assert_int_eq(n, -EAGAIN);
+        set_nonblocking_a(&p, false);
+        ns_arm_alarm(50, 0);
+        ck_assert_int_eq(send_queued(&p, pattern + off, NS_MIB), NS_MIB);
+        ns_disarm_alarm();
+        ck_assert_int_eq(ns_alarms(), 1);
+        ck_assert_uint_gt(queued(&p), 0);
+        ck_assert_uint_le(queued(&p), NS_MIB);
+        off += NS_MIB;
+        t.len = off;
+        pid = ns_fork_pattern_reader(fd_b(&p), fd_a(&p), &t);
+        close_b(&p);
+        ck_assert_int_eq(flush(&p), 0);
+        close_a(&p);
+        ns_assert_child_ok(pid);
+}
+END_TEST
+
 /* On a blocking handle send_queued sends like send_all: when the queue
  * holds data, the one vectored send blocks until both went out. */
 START_TEST(blocking_send_queued_sends_queue_then_buffer) {
@@ -548,6 +603,8 @@ static Suite *make(void) {
         tcase_add_loop_test(tc, send_queued_sends_the_queue_before_new_bytes, 0, 2);
         tcase_add_loop_test(tc, blocking_flush_drains_to_a_slow_reader, 0, 2);
         tcase_add_loop_test(tc, blocking_send_queued_sends_queue_then_buffer, 0, 2);
+        tcase_add_loop_test(tc, blocking_flush_resumes_after_signals, 0, 2);
+        tcase_add_loop_test(tc, blocking_send_queued_interrupted_by_a_signal_queues_the_rest, 0, 2);
         tcase_add_loop_test(tc, peer_close_makes_flush_and_send_queued_fail, 0, 2);
         tcase_add_loop_test(tc, peer_close_with_empty_queue_fails_send_queued, 0, 2);
         tcase_add_loop_test(tc, close_with_queued_data_frees_it, 0, 2);
