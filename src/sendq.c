@@ -150,7 +150,7 @@ static ssize_t send_iov(int fd, struct iovec *iov, size_t iovcnt) {
 ssize_t ns_sendq_send(struct ns_sock *sk, const void *buf, size_t len) {
         struct ns_sendq *q;
         struct iovec iov[3];
-        size_t queued, niov, took, from_buf;
+        size_t queued, limit, niov, took, from_buf;
         ssize_t n;
         int r;
 
@@ -158,11 +158,11 @@ ssize_t ns_sendq_send(struct ns_sock *sk, const void *buf, size_t len) {
                 return -EINVAL;
         q = sk->q;
         queued = q ? q->len : 0;
+        limit = q ? q->limit : NS_SENDQ_DEFAULT_LIMIT;
         /* Checked before anything is sent, so the answer never depends on
          * how much the socket would have taken.  queued may exceed a limit
          * lowered since; the subtraction is then not taken. */
-        if (queued > (q ? q->limit : NS_SENDQ_DEFAULT_LIMIT) ||
-            len > (q ? q->limit : NS_SENDQ_DEFAULT_LIMIT) - queued)
+        if (queued > limit || len > limit - queued)
                 return -ENOBUFS;
         if (len == 0)
                 return 0;
