@@ -82,6 +82,7 @@ void ns_sock_close(struct ns_sock *sk) {
         /* The lock goes last, once the files it guards are gone. */
         ns_close_fd(sk->lock_fd);
         ns_close_fd(sk->fd);
+        ns_sendq_free(sk->q);  /* what is still queued is dropped (API.md §15) */
         free(sk);
 }
 
@@ -93,6 +94,7 @@ int ns_sock_into_fd(struct ns_sock *sk) {
         fd = sk->fd;
         ns_close_fd(sk->lock_fd);  /* into_fd releases the REPLACE_STALE lock */
         free(sk->unlink_path);
+        ns_sendq_free(sk->q);  /* queued bytes are dropped: flush first */
         free(sk);
         return fd;
 }

@@ -50,6 +50,9 @@ struct ns_sock {
         dev_t dev;
         ino_t ino;
         pid_t owner;
+        /* Streams: the queue of send_queued (sendq.c, API.md §15); NULL
+         * until the handle first uses it, freed by close and into_fd. */
+        struct ns_sendq *q;
 };
 
 /* What a from_fd() accepts for one handle type. */
@@ -187,6 +190,36 @@ int     ns_send_all(int fd, const void *buf, size_t len);
 ssize_t ns_recv(int fd, void *buf, size_t len, int flags);
 ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags);
 ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len);
+
+/* ---- queued sends (sendq.c, API.md §15) -------------------------------- */
+
+/* The bytes send_queued could not send yet, oldest first, in a ring that
+ * grows by doubling and never beyond the limit (or what it holds).  Sends
+ * take them from head without moving the rest. */
+struct ns_sendq {
+        size_t len;          /* bytes queued; first, for the plain sends' guard */
+        size_t limit;        /* send_queued refuses queued + len > limit */
+        size_t head;         /* offset of the oldest byte in buf */
+        size_t cap;          /* size of buf; 0: no buffer */
+        unsigned char *buf;
+};
+#define NS_SENDQ_DEFAULT_LIMIT ((size_t) 4 * 1024 * 1024)
+
+ssize_t ns_sendq_send(struct ns_sock *sk, const void *buf, size_t len);
+int     ns_sendq_flush(struct ns_sock *sk);
+size_t  ns_sendq_queued(const struct ns_sock *sk);
+int     ns_sendq_set_limit(struct ns_sock *sk, size_t bytes);
+void    ns_sendq_free(struct ns_sendq *q);
+
+/* A plain send on a stream first checks that no queued bytes wait (they
+ * would go out after the new ones): one load and a branch when the handle
+ * never queued. */
+#define NS_SEND_GUARD(s) do {                                                   \
+                if (!(s))                                                       \
+                        return -EINVAL;                                         \
+                if (__builtin_expect((s)->sk.q != NULL && (s)->sk.q->len != 0, 0)) \
+                        return -EBUSY;                                          \
+        } while (0)
 
 /* ---- ancillary data (ancillary.c) -------------------------------------- */
 
@@ -361,13 +394,16 @@ int ns_check_inet(const struct netsock_addr *a);
 /* The data calls shared by the byte-stream types (unix_stream, tcp_stream). */
 #define NS_DEFINE_STREAM_DATA(T)                                                                \
         NS_EXPORT ssize_t netsock_##T##_send(struct netsock_##T *s, const void *buf, size_t len) { \
-                return s ? ns_send(s->sk.fd, buf, len) : -EINVAL;                               \
+                NS_SEND_GUARD(s);                                                               \
+                return ns_send(s->sk.fd, buf, len);                                             \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_send_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
-                return s ? ns_sendv(s->sk.fd, iov, iovcnt) : -EINVAL;                           \
+                NS_SEND_GUARD(s);                                                               \
+                return ns_sendv(s->sk.fd, iov, iovcnt);                                         \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_send_all(struct netsock_##T *s, const void *buf, size_t len) { \
-                return s ? ns_send_all(s->sk.fd, buf, len) : -EINVAL;                           \
+                NS_SEND_GUARD(s);                                                               \
+                return ns_send_all(s->sk.fd, buf, len);                                         \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
                 NS_RECV_GUARD(s);                                                               \
@@ -388,18 +424,37 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         struct ns_unused3_##T
 
+/* Queued sends (API.md §15) for the byte-stream types: the work is in
+ * sendq.c, on the handle's struct ns_sock. */
+#define NS_DEFINE_SENDQ(T)                                                                      \
+        NS_EXPORT ssize_t netsock_##T##_send_queued(struct netsock_##T *s, const void *buf, size_t len) { \
+                return ns_sendq_send(NS_SK(s), buf, len);                                       \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_flush(struct netsock_##T *s) {                              \
+                return ns_sendq_flush(NS_SK(s));                                                \
+        }                                                                                       \
+        NS_EXPORT size_t netsock_##T##_queued(const struct netsock_##T *s) {                    \
+                return ns_sendq_queued(NS_SK(s));                                               \
+        }                                                                                       \
+        NS_EXPORT int netsock_##T##_set_send_queue_limit(struct netsock_##T *s, size_t bytes) { \
+                return ns_sendq_set_limit(NS_SK(s), bytes);                                     \
+        }                                                                                       \
+        struct ns_unused_sendq_##T
+
 /* Fd passing, credentials and peer identity (API.md §5, §10), shared by
  * unix_stream and seqpacket. */
 #define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
         NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
-                return s ? ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM) : -EINVAL;        \
+                NS_SEND_GUARD(s);                                                               \
+                return ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM);                      \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
                 NS_RECV_GUARD(s);                                                               \
                 return ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags, STREAM);           \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_send_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc) { \
-                return s ? ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM) : -EINVAL;     \
+                NS_SEND_GUARD(s);                                                               \
+                return ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM);                   \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc) { \
                 NS_RECV_GUARD(s);                                                               \

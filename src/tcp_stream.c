@@ -177,6 +177,7 @@ NS_EXPORT int netsock_tcp_stream_finish_connect(struct netsock_tcp_stream *s) {
 }
 
 NS_DEFINE_STREAM_DATA(tcp_stream);
+NS_DEFINE_SENDQ(tcp_stream);
 NS_DEFINE_TCP_OPTIONS(tcp_stream);
 NS_DEFINE_COMMON(tcp_stream);
 NS_DEFINE_CONNECTED(tcp_stream);

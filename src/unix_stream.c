@@ -32,6 +32,7 @@ NS_EXPORT int netsock_unix_stream_pair(int flags, struct netsock_unix_stream **r
 }
 
 NS_DEFINE_STREAM_DATA(unix_stream);
+NS_DEFINE_SENDQ(unix_stream);
 NS_DEFINE_ANCILLARY(unix_stream, true);
 NS_DEFINE_COMMON(unix_stream);
 NS_DEFINE_CONNECTED(unix_stream);

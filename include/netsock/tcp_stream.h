@@ -30,6 +30,11 @@ ssize_t netsock_tcp_stream_recv(struct netsock_tcp_stream *s, void *buf, size_t 
 ssize_t netsock_tcp_stream_recv_vectored(struct netsock_tcp_stream *s, const struct iovec *iov, size_t iovcnt);
 ssize_t netsock_tcp_stream_recv_exact(struct netsock_tcp_stream *s, void *buf, size_t len);
 ssize_t netsock_tcp_stream_peek(struct netsock_tcp_stream *s, void *buf, size_t len);
+/* Queued sends for nonblocking handles (0.2): all or nothing, in order. */
+ssize_t netsock_tcp_stream_send_queued(struct netsock_tcp_stream *s, const void *buf, size_t len);
+int     netsock_tcp_stream_flush(struct netsock_tcp_stream *s);
+size_t  netsock_tcp_stream_queued(const struct netsock_tcp_stream *s);
+int     netsock_tcp_stream_set_send_queue_limit(struct netsock_tcp_stream *s, size_t bytes);  /* default 4 MiB */
 
 int netsock_tcp_stream_set_nodelay(struct netsock_tcp_stream *s, bool on);
 int netsock_tcp_stream_nodelay(const struct netsock_tcp_stream *s, bool *ret);

@@ -26,6 +26,11 @@ ssize_t netsock_unix_stream_recv(struct netsock_unix_stream *s, void *buf, size_
 ssize_t netsock_unix_stream_recv_vectored(struct netsock_unix_stream *s, const struct iovec *iov, size_t iovcnt);
 ssize_t netsock_unix_stream_recv_exact(struct netsock_unix_stream *s, void *buf, size_t len);
 ssize_t netsock_unix_stream_peek(struct netsock_unix_stream *s, void *buf, size_t len);
+/* Queued sends for nonblocking handles (0.2): all or nothing, in order. */
+ssize_t netsock_unix_stream_send_queued(struct netsock_unix_stream *s, const void *buf, size_t len);
+int     netsock_unix_stream_flush(struct netsock_unix_stream *s);
+size_t  netsock_unix_stream_queued(const struct netsock_unix_stream *s);
+int     netsock_unix_stream_set_send_queue_limit(struct netsock_unix_stream *s, size_t bytes);  /* default 4 MiB */
 
 ssize_t netsock_unix_stream_send_fds(struct netsock_unix_stream *s, const void *buf, size_t len, const int *fds, size_t nfds);
 ssize_t netsock_unix_stream_recv_fds(struct netsock_unix_stream *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags);
