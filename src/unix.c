@@ -284,6 +284,8 @@ static int chmod_bound(const char *path, const struct stat *st, mode_t mode) {
 }
 
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret) {
+        if (!addr)
+                return -EINVAL;   /* NULL means autobind only to ns_unix_listen_mode */
         return ns_unix_listen_mode(addr, type, flags, -1, ret);
 }
 
