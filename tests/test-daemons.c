@@ -557,6 +557,27 @@ static long send_timeout_ms(int fd) {
         return tv.tv_sec * 1000L + tv.tv_usec / 1000;
 }
 
+/* Signals during the wait do not end it early (the connect is retried for
+ * what is left of the time) and do not make it last longer than asked. */
+START_TEST(connect_timeout_resumes_after_signals) {
+        struct full f;
+        void *c = NULL;
+        long long t, took;
+
+        full_open(&f, FAM->type);
+        ns_arm_alarm(30, 30);
+        t = ns_now_ms();
+        ck_assert_int_eq(FAM->connect_timeout(f.path, 300, 0, &c), -ETIMEDOUT);
+        took = ns_elapsed_ms(t);
+        ns_disarm_alarm();
+        ck_assert_int_ge(ns_alarms(), 3);
+        ck_assert_int_ge(took, 280);
+        ck_assert_int_lt(took, 3000);
+        ck_assert_ptr_null(c);
+        full_close(&f);
+}
+END_TEST
+
 struct accept_later {
         int lfd;
         long delay_ms;
@@ -902,6 +923,7 @@ static Suite *daemons_suite(void) {
         tcase_add_test(tc, tcp_accept_timeout_bounds_a_blocking_accept);
         tcase_add_loop_test(tc, connect_timeout_on_a_full_backlog_times_out, 0, NFAMILIES);
         tcase_add_loop_test(tc, connect_timeout_succeeds_when_a_slot_frees, 0, NFAMILIES);
+        tcase_add_loop_test(tc, connect_timeout_resumes_after_signals, 0, NFAMILIES);
         tcase_add_loop_test(tc, connect_timeout_nonblock_and_plain_cases, 0, NFAMILIES);
 
         tc = ns_tcase(s, "identity");
