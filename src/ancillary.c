@@ -18,6 +18,7 @@
  */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -309,20 +310,39 @@ int ns_peer_pidfd(int fd, int *ret_pidfd) {
         return 0;
 }
 
-/* SO_PEERGROUPS: with too small a buffer the kernel answers ERANGE and
- * stores the size it needs, which gives the snprintf-like count. */
+/* SO_PEERGROUPS: with too small a buffer the kernel answers ERANGE,
+ * stores the size it needs (the snprintf-like count) and copies nothing.
+ * The groups were fixed at connect time, so asking again with room for
+ * all of them gives the first n that the caller's n promises. */
 ssize_t ns_peer_groups(int fd, gid_t *groups, size_t n) {
-        gid_t dummy;
+        gid_t dummy, *all;
         socklen_t len;
+        size_t count;
 
         if (!groups && n)
                 return -EINVAL;
         if (n > 0x7fffffff / sizeof(gid_t))
                 n = 0x7fffffff / sizeof(gid_t);
         len = (socklen_t) (n * sizeof(gid_t));
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups ? groups : &dummy, &len) < 0 && errno != ERANGE)
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups ? groups : &dummy, &len) == 0)
+                return (ssize_t) (len / sizeof(gid_t));
+        if (errno != ERANGE)
                 return -errno;
-        return (ssize_t) (len / sizeof(gid_t));
+        count = len / sizeof(gid_t);
+        if (n == 0)
+                return (ssize_t) count;
+        all = malloc(len);
+        if (!all)
+                return -ENOMEM;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, all, &len) < 0) {
+                int r = -errno;
+
+                free(all);
+                return r;
+        }
+        memcpy(groups, all, n * sizeof(gid_t));
+        free(all);
+        return (ssize_t) count;
 }
 
 ssize_t ns_peer_security_context(int fd, char *buf, size_t size) {

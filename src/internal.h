@@ -302,6 +302,13 @@ void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret);
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
+/* connect with timeout_ms > 0: waits at most that long for room in a full
+ * backlog (-ETIMEDOUT); 0 = like ns_unix_connect. */
+int ns_unix_connect_timeout(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags,
+                            unsigned timeout_ms, struct ns_sock **ret);
+/* listen with mode >= 0: the socket file gets exactly mode (bind_mode);
+ * addr NULL: autobind to a kernel-chosen abstract name (bind_auto). */
+int ns_unix_listen_mode(const struct netsock_addr *addr, int type, int flags, int mode, struct ns_sock **ret);
 /* Removes "<path>.lock" if it is still the file lock_fd has open. */
 void ns_unlink_lock_file(const char *path, int lock_fd);
 int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer);
@@ -488,6 +495,28 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         struct ns_unused4_##T
 
+/* A blocking accept that finds nothing within ms returns -EAGAIN (API.md
+ * §12): SO_RCVTIMEO on a listening socket bounds accept. */
+#define NS_DEFINE_ACCEPT_TIMEOUT(L)                                                             \
+        NS_EXPORT int netsock_##L##_set_accept_timeout(struct netsock_##L *l, unsigned ms) {    \
+                return l ? ns_fd_set_timeout(l->sk.fd, SO_RCVTIMEO, ms) : -EINVAL;              \
+        }                                                                                       \
+        NS_EXPORT int netsock_##L##_accept_timeout(const struct netsock_##L *l, unsigned *ret_ms) { \
+                return l ? ns_fd_timeout(l->sk.fd, SO_RCVTIMEO, ret_ms) : -EINVAL;              \
+        }                                                                                       \
+        struct ns_unused_accept_timeout_##L
+
+/* Unix connect with a bound on the wait for a full backlog (API.md §12). */
+#define NS_DEFINE_UNIX_CONNECT_TIMEOUT(T, SOCKTYPE)                                             \
+        NS_EXPORT int netsock_##T##_connect_timeout(const char *name, unsigned timeout_ms, int flags, struct netsock_##T **ret) { \
+                struct netsock_addr a;                                                          \
+                int r = timeout_ms == 0 ? -EINVAL : ns_addr_unix_name(&a, name);                \
+                if (r < 0)                                                                      \
+                        return r;                                                               \
+                NS_RETURN_HANDLE(T, ret, ns_unix_connect_timeout(NULL, &a, SOCKTYPE, flags, timeout_ms, &sk_)); \
+        }                                                                                       \
+        struct ns_unused_connect_timeout_##T
+
 /* A Unix listener type L accepting connections of type C. */
 #define NS_DEFINE_UNIX_LISTENER(L, C, SOCKTYPE)                                                 \
         NS_EXPORT int netsock_##L##_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_##L **ret) { \
@@ -498,6 +527,17 @@ int ns_check_inet(const struct netsock_addr *a);
                 int r = ns_addr_unix_name(&a, name);                                            \
                 return r < 0 ? r : netsock_##L##_bind_addr(&a, flags, ret);                     \
         }                                                                                       \
+        NS_EXPORT int netsock_##L##_bind_mode(const char *name, unsigned mode, int flags, struct netsock_##L **ret) { \
+                struct netsock_addr a;                                                          \
+                int r = mode > 07777 ? -EINVAL : ns_addr_unix_name(&a, name);                   \
+                if (r < 0)                                                                      \
+                        return r;                                                               \
+                NS_RETURN_HANDLE(L, ret, ns_unix_listen_mode(&a, SOCKTYPE, flags, (int) mode, &sk_)); \
+        }                                                                                       \
+        NS_EXPORT int netsock_##L##_bind_auto(int flags, struct netsock_##L **ret) {            \
+                NS_RETURN_HANDLE(L, ret, ns_unix_listen_mode(NULL, SOCKTYPE, flags, -1, &sk_)); \
+        }                                                                                       \
+        NS_DEFINE_ACCEPT_TIMEOUT(L);                                                            \
         NS_DEFINE_UNIX_RECV_OPTIONS(L);                                                         \
         NS_EXPORT int netsock_##L##_accept(struct netsock_##L *l, int flags, struct netsock_##C **ret, struct netsock_addr *ret_peer) { \
                 NS_RETURN_HANDLE(C, ret, ns_accept(NS_SK(l), flags, &sk_, ret_peer));          \

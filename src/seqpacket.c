@@ -102,6 +102,7 @@ NS_EXPORT ssize_t netsock_seqpacket_next_packet_len(struct netsock_seqpacket *s)
         return s ? ns_recv(s->sk.fd, NULL, 0, MSG_PEEK | MSG_TRUNC) : -EINVAL;
 }
 
+NS_DEFINE_UNIX_CONNECT_TIMEOUT(seqpacket, SOCK_SEQPACKET);
 NS_DEFINE_ANCILLARY(seqpacket, false);
 NS_DEFINE_COMMON(seqpacket);
 NS_DEFINE_CONNECTED(seqpacket);

@@ -185,6 +185,7 @@ NS_EXPORT int netsock_tcp_listener_ttl(const struct netsock_tcp_listener *l, uns
         return l ? ns_get_ttl(l->sk.fd, ret) : -EINVAL;
 }
 
+NS_DEFINE_ACCEPT_TIMEOUT(tcp_listener);
 NS_DEFINE_COMMON(tcp_listener);
 NS_DEFINE_TCP_PLACEMENT(tcp_listener);
 NS_DEFINE_OPT(tcp_listener, defer_accept, uint, DEFER_ACCEPT_OPT);

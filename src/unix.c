@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LISTENER_FLAGS (NETSOCK_NONBLOCK | NETSOCK_REMOVE_ON_CLOSE | NETSOCK_REPLACE_STALE)
@@ -41,6 +43,52 @@ static const char *path_of(const struct netsock_addr *a) {
 }
 
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret) {
+        return ns_unix_connect_timeout(from, to, type, flags, 0, ret);
+}
+
+/* A blocking AF_UNIX connect to a listener whose backlog is full sleeps
+ * until a slot frees; with SO_SNDTIMEO on the connecting socket it gives up
+ * after that long with EAGAIN (Linux: unix_stream_connect waits
+ * sock_sndtimeo()).  A nonblocking one fails with EAGAIN at once and there
+ * is nothing poll could wait for, so connect_timeout always connects
+ * blocking with a send timeout, and only then clears the timeout and makes
+ * the socket nonblocking if it was asked to be. */
+static int connect_within(int fd, const struct netsock_addr *to, unsigned timeout_ms) {
+        long long deadline = 0;
+        struct timespec now;
+        int r;
+
+        if (timeout_ms) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                deadline = (long long) now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
+                r = ns_fd_set_timeout(fd, SO_SNDTIMEO, timeout_ms);
+                if (r < 0)
+                        return r;
+        }
+        /* A Unix connect interrupted by a signal leaves the socket
+         * unconnected, so trying again is safe (with what is left of the
+         * time).  A nonblocking connect to a listener with a full backlog
+         * fails with EAGAIN (Linux), not EINPROGRESS. */
+        while (connect(fd, (const struct sockaddr *) &to->storage, to->len) < 0) {
+                long long left;
+
+                if (errno != EINTR)
+                        return timeout_ms && errno == EAGAIN ? -ETIMEDOUT : -errno;
+                if (!timeout_ms)
+                        continue;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                left = deadline - ((long long) now.tv_sec * 1000 + now.tv_nsec / 1000000);
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                r = ns_fd_set_timeout(fd, SO_SNDTIMEO, (unsigned) left);
+                if (r < 0)
+                        return r;
+        }
+        return timeout_ms ? ns_fd_set_timeout(fd, SO_SNDTIMEO, 0) : 0;
+}
+
+int ns_unix_connect_timeout(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags,
+                            unsigned timeout_ms, struct ns_sock **ret) {
         struct stat st;
         bool bound = false;
         int fd, r;
@@ -53,7 +101,7 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
                 return r;
         if (from && (r = check_unix(from)) < 0)
                 return r;
-        fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
+        fd = socket(AF_UNIX, type | ns_sock_flags(timeout_ms ? 0 : flags), 0);
         if (fd < 0)
                 return -errno;
         if (from) {
@@ -64,20 +112,18 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
                 if (is_path(from) && lstat(path_of(from), &st) == 0)
                         bound = true;
         }
-        /* A Unix connect interrupted by a signal leaves the socket
-         * unconnected, so trying again is safe.  A nonblocking connect to a
-         * listener with a full backlog fails with EAGAIN (Linux), not
-         * EINPROGRESS. */
-        while (connect(fd, (const struct sockaddr *) &to->storage, to->len) < 0) {
-                if (errno != EINTR)
-                        goto fail;
-        }
+        r = connect_within(fd, to, timeout_ms);
+        if (r == 0 && timeout_ms && (flags & NETSOCK_NONBLOCK))
+                r = ns_fd_set_nonblocking(fd, true);
+        if (r < 0)
+                goto out;
         r = ns_sock_adopt(fd, ret);
         if (r < 0 && bound)
                 ns_unlink_if_same(path_of(from), st.st_dev, st.st_ino);
         return r;
 fail:
         r = -errno;
+out:
         if (bound)
                 ns_unlink_if_same(path_of(from), st.st_dev, st.st_ino);
         ns_close_fd(fd);
@@ -201,19 +247,69 @@ static int bind_listen(int fd, const struct netsock_addr *addr) {
         return 0;
 }
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452  /* Linux 6.6, the same number on every architecture */
+#endif
+
+/* bind_mode: the socket file bind created (st) gets exactly mode.  Before
+ * bind the socket inode was fchmod'ed to mode, and Linux creates the file
+ * with that inode's mode minus the umask, so the file was never wider than
+ * mode; this widens it to exactly mode without ever touching the umask,
+ * which is per process and shared by every thread.  The chmod goes through
+ * an O_PATH fd of the file checked to be ours, so a symlink or a file
+ * swapped in at path is never what gets changed. */
+static int chmod_bound(const char *path, const struct stat *st, mode_t mode) {
+        char proc[64];
+        struct stat now;
+        int fd, r = 0;
+
+        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &now) < 0)
+                r = -errno;
+        else if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+                r = -EADDRINUSE;
+        else if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) < 0) {
+                r = -errno;
+                /* Before 6.6 (or a seccomp filter that does not know the
+                 * call): the same, through the fd's /proc link. */
+                if (r == -ENOSYS || r == -EPERM) {
+                        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+                        r = chmod(proc, mode) < 0 ? -errno : 0;
+                }
+        }
+        ns_close_fd(fd);
+        return r;
+}
+
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret) {
+        if (!addr)
+                return -EINVAL;   /* NULL means autobind only to ns_unix_listen_mode */
+        return ns_unix_listen_mode(addr, type, flags, -1, ret);
+}
+
+/* Every Unix listener is made here: bind (addr), bind_mode (mode >= 0,
+ * a path only) and bind_auto (addr NULL: an address of just the family
+ * makes the kernel pick an abstract name, "@" + 5 hex digits). */
+int ns_unix_listen_mode(const struct netsock_addr *addr, int type, int flags, int mode, struct ns_sock **ret) {
+        static const sa_family_t autobind = AF_UNIX;
         struct ns_sock *sk = NULL;
         struct stat st;
         bool path, bound = false;
         int fd, lock_fd = -1, r;
 
-        r = ns_check_flags(flags, LISTENER_FLAGS);
+        r = ns_check_flags(flags, addr ? LISTENER_FLAGS : NETSOCK_NONBLOCK);
         if (r < 0)
                 return r;
-        r = check_unix(addr);
-        if (r < 0)
-                return r;
-        path = is_path(addr);
+        if (addr) {
+                r = check_unix(addr);
+                if (r < 0)
+                        return r;
+        }
+        path = addr && is_path(addr);
+        if (mode >= 0 && (!path || mode > 07777))
+                return -EINVAL;
         if (path && (flags & NETSOCK_REPLACE_STALE)) {
                 r = take_lock(path_of(addr), &lock_fd);
                 if (r < 0)
@@ -224,7 +320,14 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
                 r = -errno;
                 goto fail;
         }
-        r = bind_listen(fd, addr);
+        if (mode >= 0 && fchmod(fd, (mode_t) mode) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (!addr)
+                r = bind(fd, (const struct sockaddr *) &autobind, sizeof(autobind)) < 0 ? -errno : 0;
+        else
+                r = bind_listen(fd, addr);
         if (r == -EADDRINUSE && path && (flags & NETSOCK_REPLACE_STALE)) {
                 r = remove_if_stale(addr, type);
                 if (r == 0)
@@ -240,6 +343,11 @@ int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct 
                         goto fail;
                 }
                 bound = true;
+        }
+        if (mode >= 0) {
+                r = chmod_bound(path_of(addr), &st, (mode_t) mode);
+                if (r < 0)
+                        goto fail;
         }
         if (listen(fd, SOMAXCONN) < 0) {
                 r = -errno;

@@ -31,6 +31,7 @@ NS_EXPORT int netsock_unix_stream_pair(int flags, struct netsock_unix_stream **r
         return 0;
 }
 
+NS_DEFINE_UNIX_CONNECT_TIMEOUT(unix_stream, SOCK_STREAM);
 NS_DEFINE_STREAM_DATA(unix_stream);
 NS_DEFINE_SENDQ(unix_stream);
 NS_DEFINE_ANCILLARY(unix_stream, true);

@@ -22,6 +22,10 @@
 
 #include <linux/sockios.h>
 
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76  /* Linux 6.5; newer than some C libraries' headers */
+#endif
+
 char ns_sentinel_byte;
 
 static int fds_before;
@@ -333,6 +337,52 @@ void ns_assert_pipe_link(int write_end, int read_end, const char *msg) {
 }
 
 /* ---- processes, signals, credentials ---------------------------------------- */
+
+bool ns_have_unix_option(int optname) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+        bool ok;
+
+        ck_assert_int_ge(fd, 0);
+        ok = setsockopt(fd, SOL_SOCKET, optname, &on, sizeof(on)) == 0;
+        close(fd);
+        return ok;
+}
+
+bool ns_have_passpidfd(void) {
+        return ns_have_unix_option(SO_PASSPIDFD);
+}
+
+/* The "Pid:" line of a pidfd's /proc/self/fdinfo entry. */
+long ns_pidfd_pid(int pidfd) {
+        char path[64], line[256];
+        long pid = -2;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+        f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "Pid: %ld", &pid) == 1)
+                        break;
+        fclose(f);
+        return pid;
+}
+
+bool ns_fd_is_anon(int fd, const char *what) {
+        char path[64], target[128];
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+                return false;
+        target[n] = '\0';
+        return strcmp(target, what) == 0;
+}
+
+bool ns_is_pidfd(int fd) {
+        return ns_fd_is_anon(fd, "anon_inode:[pidfd]");
+}
 
 void ns_assert_child_ok(pid_t pid) {
         int status = 0;

@@ -111,6 +111,19 @@ void ns_wait_bytes(int fd, int n);
 /* Writes msg into write_end and reads exactly it from read_end. */
 void ns_assert_pipe_link(int write_end, int read_end, const char *msg);
 
+/* Whether setsockopt(SOL_SOCKET, optname, 1) works on an AF_UNIX socket
+ * here: the running kernel knows the option. */
+bool ns_have_unix_option(int optname);
+/* Whether the running kernel has SO_PASSPIDFD (Linux 6.5). */
+bool ns_have_passpidfd(void);
+/* The "Pid:" line of a pidfd's /proc/self/fdinfo entry (-1 once the
+ * process is reaped); -2 when there is none. */
+long ns_pidfd_pid(int pidfd);
+/* Whether fd's /proc/self/fd link is what ("anon_inode:[eventfd]"). */
+bool ns_fd_is_anon(int fd, const char *what);
+/* Whether fd is a pidfd (its /proc/self/fd link says anon_inode:[pidfd]). */
+bool ns_is_pidfd(int fd);
+
 /* Waits for a forked helper and asserts that it exited with status 0. */
 void ns_assert_child_ok(pid_t pid);
 /* Asserts that SIGPIPE is at SIG_DFL and not blocked: one raised by a send

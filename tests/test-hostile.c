@@ -25,46 +25,6 @@
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-/* Whether the running kernel has SO_PASSPIDFD (Linux 6.5). */
-static bool have_passpidfd(void) {
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
-        bool ok;
-
-        ck_assert_int_ge(fd, 0);
-        ok = setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(on)) == 0;
-        close(fd);
-        return ok;
-}
-
-/* The "Pid:" line of a pidfd's /proc/self/fdinfo entry. */
-static long pidfd_pid(int pidfd) {
-        char path[64], line[256];
-        long pid = -2;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-        f = fopen(path, "re");
-        ck_assert_ptr_nonnull(f);
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "Pid: %ld", &pid) == 1)
-                        break;
-        fclose(f);
-        return pid;
-}
-
-/* Whether fd is a pidfd (its /proc/self/fd link says anon_inode:[pidfd]). */
-static bool is_pidfd(int fd) {
-        char path[64], target[128];
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        n = readlink(path, target, sizeof(target) - 1);
-        if (n < 0)
-                return false;
-        target[n] = '\0';
-        return strcmp(target, "anon_inode:[pidfd]") == 0;
-}
-
 static void send_one_byte_with_fd(struct netsock_unix_stream *s, int fd) {
         ck_assert_int_eq(netsock_unix_stream_send_fds(s, "x", 1, &fd, 1), 1);
 }
@@ -78,7 +38,7 @@ START_TEST(passpidfd_on_receiver_leaks_no_fd_in_200_receives) {
         int i, before, on = 1;
         char buf[8];
 
-        if (!have_passpidfd())
+        if (!ns_have_passpidfd())
                 return;
         ck_assert_int_eq(netsock_unix_stream_pair(0, &a, &b), 0);
         ck_assert_int_eq(setsockopt(netsock_unix_stream_fd(b), SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(on)), 0);
@@ -122,7 +82,7 @@ START_TEST(passpidfd_inherited_from_listener_leaks_nothing) {
         int i, before;
         char buf[8];
 
-        if (!have_passpidfd())
+        if (!ns_have_passpidfd())
                 return;
         ck_assert_int_eq(netsock_seqpacket_listener_bind(ns_abstract_name("pidfd"), 0, &l), 0);
         ck_assert_int_eq(netsock_seqpacket_listener_set_passpidfd(l, true), 0);
@@ -148,6 +108,66 @@ START_TEST(passpidfd_inherited_from_listener_leaks_nothing) {
 }
 END_TEST
 
+/* The same for every seqpacket receive: SO_PASSPIDFD on, 200 packets,
+ * each taken (or looked at first) by another kind of receive.  Only
+ * recv_ancillary with somewhere to put it hands a pidfd out, and it names
+ * the sender; every other call leaves none open. */
+START_TEST(passpidfd_on_seqpacket_leaks_no_fd_in_200_receives) {
+        struct netsock_seqpacket *a, *b;
+        int i, before;
+        char buf[8];
+
+        if (!ns_have_passpidfd())
+                return;
+        ck_assert_int_eq(netsock_seqpacket_pair(0, &a, &b), 0);
+        ck_assert_int_eq(netsock_seqpacket_set_passpidfd(b, true), 0);
+        before = ns_count_fds();
+        for (i = 0; i < 200; i++) {
+                struct iovec iov = { buf, sizeof(buf) };
+                struct netsock_ancillary anc;
+                int fds[4];
+                size_t nfds = 4;
+                bool trunc = true;
+
+                ck_assert_int_eq(netsock_seqpacket_send(a, "abc", 3), 3);
+                switch (i % 6) {
+                case 0:
+                        memset(&anc, 0, sizeof(anc));
+                        ck_assert_int_eq(netsock_seqpacket_recv_ancillary(b, &iov, 1, &anc), 3);
+                        ck_assert_uint_eq(anc.flags, NETSOCK_MSG_PIDFD);
+                        ck_assert_int_eq(ns_pidfd_pid(anc.pidfd), getpid());
+                        ck_assert_int_eq(close(anc.pidfd), 0);
+                        break;
+                case 1:
+                        ck_assert_int_eq(netsock_seqpacket_recv_ancillary(b, &iov, 1, NULL), 3);
+                        break;
+                case 2:
+                        ck_assert_int_eq(netsock_seqpacket_recv_vectored(b, &iov, 1, &trunc), 3);
+                        ck_assert(!trunc);
+                        break;
+                case 3:
+                        ck_assert_int_eq(netsock_seqpacket_peek(b, buf, sizeof(buf), NULL), 3);
+                        ck_assert_int_eq(netsock_seqpacket_peek_vectored(b, &iov, 1, NULL), 3);
+                        ck_assert_int_eq(netsock_seqpacket_next_packet_len(b), 3);
+                        ck_assert_int_eq(netsock_seqpacket_recv(b, buf, sizeof(buf), NULL), 3);
+                        break;
+                case 4:
+                        ck_assert_int_eq(netsock_seqpacket_recv_fds(b, buf, sizeof(buf), fds, &nfds, NULL), 3);
+                        ck_assert_uint_eq(nfds, 0);
+                        break;
+                default:
+                        /* Truncated: the rest of the packet and its pidfd go. */
+                        ck_assert_int_eq(netsock_seqpacket_recv(b, buf, 1, &trunc), 1);
+                        ck_assert(trunc);
+                        break;
+                }
+                ck_assert_int_eq(ns_count_fds(), before);
+        }
+        netsock_seqpacket_close(a);
+        netsock_seqpacket_close(b);
+}
+END_TEST
+
 /* 253 fds plus credentials plus a pidfd fit the control buffer: nothing
  * was lost, so no CTRUNC. */
 START_TEST(most_fds_with_creds_and_pidfd_is_not_ctrunc) {
@@ -161,7 +181,7 @@ START_TEST(most_fds_with_creds_and_pidfd_is_not_ctrunc) {
         ns_raise_nofile_limit(4096);
         ck_assert_int_eq(netsock_unix_stream_pair(0, &a, &b), 0);
         ck_assert_int_eq(netsock_unix_stream_set_passcred(b, true), 0);
-        if (have_passpidfd())
+        if (ns_have_passpidfd())
                 ck_assert_int_eq(netsock_unix_stream_set_passpidfd(b, true), 0);
         ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
         for (i = 0; i < NETSOCK_MAX_FDS; i++)
@@ -214,7 +234,7 @@ START_TEST(recv_ancillary_hands_out_the_senders_pidfd) {
         ck_assert_int_eq(netsock_unix_stream_recv_ancillary(b, &iov, 1, &anc), 1);
         ck_assert_uint_eq(anc.flags, 0);
         ck_assert_int_eq(anc.pidfd, -1);
-        if (!have_passpidfd()) {
+        if (!ns_have_passpidfd()) {
                 ck_assert_int_eq(netsock_unix_stream_set_passpidfd(b, true), -ENOPROTOOPT);
                 goto out;
         }
@@ -223,9 +243,9 @@ START_TEST(recv_ancillary_hands_out_the_senders_pidfd) {
         ck_assert_int_eq(netsock_unix_stream_recv_ancillary(b, &iov, 1, &anc), 1);
         ck_assert_uint_eq(anc.flags, NETSOCK_MSG_PIDFD);
         ck_assert_int_ge(anc.pidfd, 0);
-        ck_assert(is_pidfd(anc.pidfd));
+        ck_assert(ns_is_pidfd(anc.pidfd));
         ck_assert(ns_fd_has_cloexec(anc.pidfd));
-        ck_assert_int_eq(pidfd_pid(anc.pidfd), getpid());
+        ck_assert_int_eq(ns_pidfd_pid(anc.pidfd), getpid());
         close(anc.pidfd);
 out:
         netsock_unix_stream_close(a);
@@ -681,6 +701,7 @@ static Suite *make(void) {
         tc = ns_tcase(s, "pidfd");
         tcase_add_test(tc, passpidfd_on_receiver_leaks_no_fd_in_200_receives);
         tcase_add_test(tc, passpidfd_inherited_from_listener_leaks_nothing);
+        tcase_add_test(tc, passpidfd_on_seqpacket_leaks_no_fd_in_200_receives);
         tcase_add_test(tc, most_fds_with_creds_and_pidfd_is_not_ctrunc);
         tcase_add_test(tc, recv_ancillary_hands_out_the_senders_pidfd);
 

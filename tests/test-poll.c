@@ -56,18 +56,6 @@ static int wait_count(struct netsock_poll *p, int timeout_ms) {
         return netsock_poll_wait(p, ev, 8, timeout_ms);
 }
 
-static bool fd_is_anon(int fd, const char *what) {
-        char path[64], target[64];
-        ssize_t n;
-
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        n = readlink(path, target, sizeof(target) - 1);
-        if (n < 0)
-                return false;
-        target[n] = '\0';
-        return strcmp(target, what) == 0;
-}
-
 /* ---- new / close / fd ----------------------------------------------------- */
 
 START_TEST(new_gives_cloexec_epoll_fd) {
@@ -76,7 +64,7 @@ START_TEST(new_gives_cloexec_epoll_fd) {
 
         ck_assert_int_ge(fd, 0);
         ck_assert(ns_fd_has_cloexec(fd));
-        ck_assert(fd_is_anon(fd, "anon_inode:[eventpoll]"));
+        ck_assert(ns_fd_is_anon(fd, "anon_inode:[eventpoll]"));
         netsock_poll_close(p);
         ck_assert(!ns_fd_is_open(fd));
         netsock_poll_close(NULL);
@@ -310,7 +298,7 @@ START_TEST(wake_eventfd_registration_is_reserved) {
         int fd, wakefd = -1;
 
         for (fd = 0; fd < 1024; fd++)
-                if (fd_is_anon(fd, "anon_inode:[eventfd]")) {
+                if (ns_fd_is_anon(fd, "anon_inode:[eventfd]")) {
                         wakefd = fd;
                         break;
                 }

@@ -16,6 +16,7 @@ struct netsock_seqpacket;
 struct netsock_seqpacket_listener;
 
 int netsock_seqpacket_connect(const char *name, int flags, struct netsock_seqpacket **ret);
+int netsock_seqpacket_connect_timeout(const char *name, unsigned timeout_ms, int flags, struct netsock_seqpacket **ret);
 int netsock_seqpacket_connect_addr(const struct netsock_addr *addr, int flags, struct netsock_seqpacket **ret);
 int netsock_seqpacket_connect_from_to(const struct netsock_addr *from, const struct netsock_addr *to, int flags, struct netsock_seqpacket **ret);
 int netsock_seqpacket_pair(int flags, struct netsock_seqpacket **ret_a, struct netsock_seqpacket **ret_b);
@@ -59,6 +60,10 @@ int  netsock_seqpacket_write_timeout(const struct netsock_seqpacket *h, unsigned
 
 int netsock_seqpacket_listener_bind(const char *name, int flags, struct netsock_seqpacket_listener **ret);
 int netsock_seqpacket_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_seqpacket_listener **ret);
+int netsock_seqpacket_listener_bind_mode(const char *name, unsigned mode, int flags, struct netsock_seqpacket_listener **ret);
+int netsock_seqpacket_listener_bind_auto(int flags, struct netsock_seqpacket_listener **ret);
+int netsock_seqpacket_listener_set_accept_timeout(struct netsock_seqpacket_listener *l, unsigned ms);
+int netsock_seqpacket_listener_accept_timeout(const struct netsock_seqpacket_listener *l, unsigned *ret_ms);
 int netsock_seqpacket_listener_set_passcred(struct netsock_seqpacket_listener *l, bool on);  /* inherited by accepted connections */
 int netsock_seqpacket_listener_set_passpidfd(struct netsock_seqpacket_listener *l, bool on);    /* inherited by later connections */
 int netsock_seqpacket_listener_set_passrights(struct netsock_seqpacket_listener *l, bool on);   /* inherited by later connections */

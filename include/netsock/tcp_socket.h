@@ -92,6 +92,8 @@ int  netsock_tcp_socket_local_addr(const struct netsock_tcp_socket *h, struct ne
 
 int netsock_tcp_listener_bind(const struct netsock_addr *addr, int flags, struct netsock_tcp_listener **ret);
 int netsock_tcp_listener_accept(struct netsock_tcp_listener *l, int flags, struct netsock_tcp_stream **ret, struct netsock_addr *ret_peer);
+int netsock_tcp_listener_set_accept_timeout(struct netsock_tcp_listener *l, unsigned ms);
+int netsock_tcp_listener_accept_timeout(const struct netsock_tcp_listener *l, unsigned *ret_ms);
 int netsock_tcp_listener_set_ttl(struct netsock_tcp_listener *l, unsigned ttl);
 int netsock_tcp_listener_ttl(const struct netsock_tcp_listener *l, unsigned *ret);
 int netsock_tcp_listener_set_mark(struct netsock_tcp_listener *l, uint32_t mark);

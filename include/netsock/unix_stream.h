@@ -16,6 +16,7 @@ struct netsock_unix_stream;
 struct netsock_unix_listener;
 
 int netsock_unix_stream_connect(const char *name, int flags, struct netsock_unix_stream **ret);
+int netsock_unix_stream_connect_timeout(const char *name, unsigned timeout_ms, int flags, struct netsock_unix_stream **ret);
 int netsock_unix_stream_connect_addr(const struct netsock_addr *addr, int flags, struct netsock_unix_stream **ret);
 int netsock_unix_stream_pair(int flags, struct netsock_unix_stream **ret_a, struct netsock_unix_stream **ret_b);
 
@@ -63,6 +64,10 @@ int  netsock_unix_stream_write_timeout(const struct netsock_unix_stream *h, unsi
 
 int netsock_unix_listener_bind(const char *name, int flags, struct netsock_unix_listener **ret);
 int netsock_unix_listener_bind_addr(const struct netsock_addr *addr, int flags, struct netsock_unix_listener **ret);
+int netsock_unix_listener_bind_mode(const char *name, unsigned mode, int flags, struct netsock_unix_listener **ret);
+int netsock_unix_listener_bind_auto(int flags, struct netsock_unix_listener **ret);
+int netsock_unix_listener_set_accept_timeout(struct netsock_unix_listener *l, unsigned ms);
+int netsock_unix_listener_accept_timeout(const struct netsock_unix_listener *l, unsigned *ret_ms);
 int netsock_unix_listener_set_passcred(struct netsock_unix_listener *l, bool on);  /* inherited by accepted connections */
 int netsock_unix_listener_set_passpidfd(struct netsock_unix_listener *l, bool on);    /* inherited by later connections */
 int netsock_unix_listener_set_passrights(struct netsock_unix_listener *l, bool on);   /* inherited by later connections */
