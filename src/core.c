@@ -325,6 +325,14 @@ int ns_fd_set_nonblocking(int fd, bool on) {
         return ioctl(fd, FIONBIO, &v) < 0 ? -errno : 0;
 }
 
+int ns_sock_set_nonblocking(struct ns_sock *sk, bool on) {
+        int r = ns_fd_set_nonblocking(sk->fd, on);
+
+        if (r == 0)
+                sk->mode = on ? NS_MODE_NONBLOCK : NS_MODE_BLOCKING;
+        return r;
+}
+
 int ns_fd_is_nonblocking(int fd, bool *ret) {
         int fl;
 

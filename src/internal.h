@@ -39,6 +39,11 @@ struct ns_sock {
          * ECONNRESET that ends a short recv_exact): it returned the bytes,
          * and the next receive call returns this first.  0 = none. */
         int pending_err;
+        /* The blocking mode as far as the library knows it (NS_MODE_*):
+         * set where it made the socket or set the mode, so that a TCP
+         * connect need not ask the kernel (issue 12).  An fd taken with
+         * from_fd starts unknown. */
+        signed char mode;
         /* Unix listeners bound with NETSOCK_REPLACE_STALE: the flock'ed
          * "<path>.lock" held until close or into_fd; -1 = none. */
         int lock_fd;
@@ -106,6 +111,11 @@ int  ns_sock_from_fd(int fd, const struct ns_kind *kind, struct ns_sock **ret);
 int  ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret);
 
 int  ns_fd_set_nonblocking(int fd, bool on);
+#define NS_MODE_UNKNOWN  0
+#define NS_MODE_BLOCKING 1
+#define NS_MODE_NONBLOCK 2
+/* ns_fd_set_nonblocking that also records the mode in sk->mode. */
+int  ns_sock_set_nonblocking(struct ns_sock *sk, bool on);
 int  ns_fd_is_nonblocking(int fd, bool *ret);
 int  ns_fd_take_error(int fd, int *ret_err);
 /* The error the handle kept (pending_err) if any, else SO_ERROR. */
@@ -324,8 +334,10 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
 
 /* Connects the TCP socket fd (which the caller keeps either way).  wait_ms:
  * 0 = do not wait (nonblocking: EINPROGRESS is success), -1 = wait for the
- * result however long, > 0 = wait at most that long (-ETIMEDOUT). */
-int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms);
+ * result however long, > 0 = wait at most that long (-ETIMEDOUT).  mode
+ * (NS_MODE_*) is the socket's blocking mode if known: a timed connect then
+ * asks nothing of the kernel, and leaves the socket in that mode. */
+int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms, int mode);
 /* A close-on-exec TCP socket of family, or of addr's family after checking
  * that addr is IPv4 or IPv6; returns the fd or -errno. */
 int ns_tcp_open(int family, int flags);
@@ -357,7 +369,7 @@ int ns_check_inet(const struct netsock_addr *a);
                 NS_RETURN_HANDLE(T, ret, ns_sock_from_fd(fd, &ns_kind_##T, &sk_));             \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_set_nonblocking(struct netsock_##T *h, bool on) {           \
-                return h ? ns_fd_set_nonblocking(h->sk.fd, on) : -EINVAL;                       \
+                return h ? ns_sock_set_nonblocking(&h->sk, on) : -EINVAL;                       \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_is_nonblocking(const struct netsock_##T *h, bool *ret) {    \
                 return h ? ns_fd_is_nonblocking(h->sk.fd, ret) : -EINVAL;                       \
