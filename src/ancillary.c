@@ -37,7 +37,10 @@ static bool add_excess(struct ns_cmsg_parsed *out, int fd) {
         return true;
 }
 
-void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out) {
+/* The parser's body, inline so that the receive calls have it in place
+ * (one call less per message); ns_cmsg_parse is the same for the tests
+ * and the fuzzer. */
+static inline __attribute__((always_inline)) void cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out) {
         const unsigned char *base = control;
         size_t off = 0;
 
@@ -67,16 +70,20 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
                 data = base + off + CMSG_LEN(0);
                 datalen = h.cmsg_len - CMSG_LEN(0);
                 if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
-                        size_t i, n = datalen / sizeof(int);
+                        size_t i, n = datalen / sizeof(int), take = out->cap - out->nfds;
 
-                        for (i = 0; i < n; i++) {
+                        /* What fits goes to the caller's array in one copy
+                         * (nfds never passes cap); the rest to excess[]. */
+                        if (take > n)
+                                take = n;
+                        if (take > 0) {
+                                memcpy(out->fds + out->nfds, data, take * sizeof(int));
+                                out->nfds += take;
+                        }
+                        for (i = take; i < n; i++) {
                                 int fd;
 
                                 memcpy(&fd, data + i * sizeof(int), sizeof(int));
-                                if (out->nfds < out->cap) {
-                                        out->fds[out->nfds++] = fd;
-                                        continue;
-                                }
                                 if (!add_excess(out, fd)) {
                                         out->malformed = true;
                                         return;
@@ -111,6 +118,10 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
         }
 }
 
+void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out) {
+        cmsg_parse(control, controllen, out);
+}
+
 void ns_cmsg_close_all(const struct ns_cmsg_parsed *p) {
         size_t i;
 
@@ -121,36 +132,40 @@ void ns_cmsg_close_all(const struct ns_cmsg_parsed *p) {
         ns_close_fd(p->pidfd);
 }
 
+/* Writes one SOL_SOCKET control message at p (aligned for cmsghdr) and
+ * returns the room it takes, CMSG_SPACE(len).  The padding after the data
+ * is sent to the kernel too, so it is zeroed, but only it: the last aligned
+ * word is cleared before the data is copied over its first part, instead
+ * of clearing the whole buffer first. */
+static size_t put_cmsg(unsigned char *p, int type, const void *data, size_t len) {
+        struct cmsghdr h;
+        size_t space = CMSG_SPACE(len);
+
+        memset(p + space - sizeof(size_t), 0, sizeof(size_t));
+        h.cmsg_len = CMSG_LEN(len);
+        h.cmsg_level = SOL_SOCKET;
+        h.cmsg_type = type;
+        memcpy(p, &h, sizeof(h));
+        memcpy(p + CMSG_LEN(0), data, len);
+        return space;
+}
+
 size_t ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds) {
         unsigned char *p = control;
         size_t used = 0;
-        struct cmsghdr h;
-
         size_t need = (nfds > 0 ? CMSG_SPACE(nfds * sizeof(int)) : 0) + (creds ? CMSG_SPACE(sizeof(struct ucred)) : 0);
 
         if (need > size)
                 return 0;  /* never happens: callers pass NS_CMSG_BUFSIZE and at most 253 fds */
-        memset(control, 0, need);  /* the padding the kernel will read */
-        if (nfds > 0) {
-                h.cmsg_len = CMSG_LEN(nfds * sizeof(int));
-                h.cmsg_level = SOL_SOCKET;
-                h.cmsg_type = SCM_RIGHTS;
-                memcpy(p, &h, sizeof(h));
-                memcpy(p + CMSG_LEN(0), fds, nfds * sizeof(int));
-                used += CMSG_SPACE(nfds * sizeof(int));
-        }
+        if (nfds > 0)
+                used += put_cmsg(p, SCM_RIGHTS, fds, nfds * sizeof(int));
         if (creds) {
                 struct ucred uc;
 
                 uc.pid = creds->pid;
                 uc.uid = creds->uid;
                 uc.gid = creds->gid;
-                h.cmsg_len = CMSG_LEN(sizeof(uc));
-                h.cmsg_level = SOL_SOCKET;
-                h.cmsg_type = SCM_CREDENTIALS;
-                memcpy(p + used, &h, sizeof(h));
-                memcpy(p + used + CMSG_LEN(0), &uc, sizeof(uc));
-                used += CMSG_SPACE(sizeof(uc));
+                used += put_cmsg(p + used, SCM_CREDENTIALS, &uc, sizeof(uc));
         }
         return used;
 }
@@ -186,11 +201,42 @@ ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const 
         return n < 0 ? -errno : n;
 }
 
+/* After a recvmsg into control: parses it (the SCM_RIGHTS fds land in
+ * p->fds), closes whatever the caller does not get (fds past its capacity;
+ * the pidfd unless want_pidfd: SO_PASSPIDFD may have been set by a service
+ * manager the program never saw) and computes the NETSOCK_MSG_* flags. */
+static inline __attribute__((always_inline)) int take_control(const void *control, const struct msghdr *msg, struct ns_cmsg_parsed *p, bool want_pidfd, unsigned *ret_flags) {
+        unsigned out = 0;
+        size_t i;
+
+        cmsg_parse(control, msg->msg_controllen, p);
+        if (p->malformed) {
+                /* The kernel never produces this; do not guess. */
+                ns_cmsg_close_all(p);
+                return -EBADMSG;
+        }
+        for (i = 0; i < p->nexcess; i++)
+                ns_close_fd(p->excess[i]);
+        if (p->pidfd >= 0 && !want_pidfd) {
+                ns_close_fd(p->pidfd);
+                p->pidfd = -1;
+        }
+        if (p->rights_dropped > 0 || (msg->msg_flags & MSG_CTRUNC))
+                out |= NETSOCK_MSG_CTRUNC;
+        if (msg->msg_flags & MSG_TRUNC)
+                out |= NETSOCK_MSG_TRUNC;
+        if (p->have_creds)
+                out |= NETSOCK_MSG_CREDS;
+        if (p->pidfd >= 0)
+                out |= NETSOCK_MSG_PIDFD;
+        *ret_flags = out;
+        return 0;
+}
+
 ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, bool stream) {
         union ns_cmsg_buf cbuf;
         struct ns_cmsg_parsed parsed;
         struct msghdr msg;
-        size_t i;
         unsigned out = 0;
         ssize_t n;
         int r = ns_msg_init(&msg, iov, iovcnt);
@@ -211,30 +257,9 @@ ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct
         if (n < 0)
                 return -errno;
 
-        ns_cmsg_parse(cbuf.buf, msg.msg_controllen, &parsed);
-        if (parsed.malformed) {
-                /* The kernel never produces this; do not guess. */
-                ns_cmsg_close_all(&parsed);
-                return -EBADMSG;
-        }
-        /* Whatever the caller does not get is closed here: fds past its
-         * capacity, and the pidfd when there is no anc to hand it out in
-         * (SO_PASSPIDFD may have been set by a service manager the
-         * program never saw). */
-        for (i = 0; i < parsed.nexcess; i++)
-                ns_close_fd(parsed.excess[i]);
-        if (parsed.pidfd >= 0 && !anc) {
-                ns_close_fd(parsed.pidfd);
-                parsed.pidfd = -1;
-        }
-        if (parsed.rights_dropped > 0 || (msg.msg_flags & MSG_CTRUNC))
-                out |= NETSOCK_MSG_CTRUNC;
-        if (msg.msg_flags & MSG_TRUNC)
-                out |= NETSOCK_MSG_TRUNC;
-        if (parsed.have_creds)
-                out |= NETSOCK_MSG_CREDS;
-        if (parsed.pidfd >= 0)
-                out |= NETSOCK_MSG_PIDFD;
+        r = take_control(cbuf.buf, &msg, &parsed, anc != NULL, &out);
+        if (r < 0)
+                return r;
         if (anc) {
                 anc->nfds = parsed.nfds;
                 if (parsed.have_creds && anc->creds)
@@ -245,41 +270,58 @@ ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct
         return n;
 }
 
+/* send_fds and recv_fds are the ancillary calls with one buffer and fds
+ * only, written out rather than through a struct netsock_ancillary: no
+ * iovec array, ancillary struct or big control buffer to set up (issue 12).
+ * The checks and results are those of the general calls. */
 ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream) {
-        struct iovec iov;
-        struct netsock_ancillary anc;
+        union {
+                struct cmsghdr align;
+                unsigned char buf[CMSG_SPACE(sizeof(int) * NETSOCK_MAX_FDS)];
+        } cbuf;
+        struct iovec iov = { (void *) buf, len };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+        ssize_t n;
 
         if (!buf && len)
                 return -EINVAL;
-        iov.iov_base = (void *) buf;
-        iov.iov_len = len;
-        memset(&anc, 0, sizeof(anc));
-        anc.fds = (int *) fds;
-        anc.nfds = nfds;
-        return ns_send_ancillary(fd, &iov, 1, &anc, stream);
+        if (nfds > 0) {
+                if (nfds > NETSOCK_MAX_FDS || !fds)
+                        return -EINVAL;
+                if (stream && len == 0)
+                        return -EINVAL;  /* see ns_send_ancillary */
+                msg.msg_control = cbuf.buf;
+                msg.msg_controllen = put_cmsg(cbuf.buf, SCM_RIGHTS, fds, nfds * sizeof(int));
+        }
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
 }
 
 ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags, bool stream) {
-        struct iovec iov;
-        struct netsock_ancillary anc;
+        union ns_cmsg_buf cbuf;
+        struct ns_cmsg_parsed parsed;
+        struct iovec iov = { buf, len };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf) };
+        unsigned out;
         ssize_t n;
+        int r;
 
-        if ((!buf && len) || !nfds)
+        if ((!buf && len) || !nfds || (*nfds > 0 && !fds))
                 return -EINVAL;
-        iov.iov_base = buf;
-        iov.iov_len = len;
-        anc.fds = fds;
-        anc.nfds = *nfds;
-        anc.creds = NULL;
-        n = ns_recv_ancillary(fd, &iov, 1, &anc, stream);
+        if (stream && len == 0)
+                return -EINVAL;  /* see ns_recv_ancillary */
+        parsed.fds = fds;
+        parsed.cap = *nfds;
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0)
-                return n;
+                return -errno;
         /* recv_fds has nowhere to put a pidfd. */
-        if (anc.flags & NETSOCK_MSG_PIDFD)
-                ns_close_fd(anc.pidfd);
-        *nfds = anc.nfds;
+        r = take_control(cbuf.buf, &msg, &parsed, false, &out);
+        if (r < 0)
+                return r;
+        *nfds = parsed.nfds;
         if (ret_flags)
-                *ret_flags = anc.flags & ~NETSOCK_MSG_PIDFD;
+                *ret_flags = out;
         return n;
 }
 

@@ -38,12 +38,15 @@ void ns_close_fd(int fd) {
 }
 
 int ns_sock_new(int fd, struct ns_sock **ret) {
-        struct ns_sock *sk = calloc(1, sizeof(*sk));
+        /* malloc and a compound literal rather than calloc: glibc's calloc
+         * skips the thread cache and clears memory it then hands out
+         * anyway, while this is a few stores (issue 12: accept).  Every
+         * field not named here is zero, as calloc made it. */
+        struct ns_sock *sk = malloc(sizeof(*sk));
 
         if (!sk)
                 return -ENOMEM;
-        sk->fd = fd;
-        sk->lock_fd = -1;
+        *sk = (struct ns_sock) { .fd = fd, .lock_fd = -1 };
         *ret = sk;
         return 0;
 }
@@ -473,6 +476,14 @@ int ns_fd_set_nonblocking(int fd, bool on) {
         return ioctl(fd, FIONBIO, &v) < 0 ? -errno : 0;
 }
 
+int ns_sock_set_nonblocking(struct ns_sock *sk, bool on) {
+        int r = ns_fd_set_nonblocking(sk->fd, on);
+
+        if (r == 0)
+                sk->mode = on ? NS_MODE_NONBLOCK : NS_MODE_BLOCKING;
+        return r;
+}
+
 int ns_fd_is_nonblocking(int fd, bool *ret) {
         int fl;
 
@@ -559,123 +570,67 @@ int ns_fd_timeout(int fd, int optname, unsigned *ret_ms) {
         return 0;
 }
 
-int ns_check_iov(const struct iovec *iov, size_t iovcnt) {
-        if (iovcnt > IOV_MAX || (iovcnt > 0 && !iov))
-                return -EINVAL;
-        return 0;
-}
-
-int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt) {
-        int r = ns_check_iov(iov, iovcnt);
-
-        if (r < 0)
-                return r;
-        memset(msg, 0, sizeof(*msg));
-        msg->msg_iov = (struct iovec *) iov;
-        msg->msg_iovlen = iovcnt;
-        return 0;
-}
-
-ssize_t ns_send(int fd, const void *buf, size_t len) {
-        ssize_t n;
-
-        if (!buf && len)
-                return -EINVAL;
-        n = send(fd, buf, len, MSG_NOSIGNAL);
-        return n < 0 ? -errno : n;
-}
-
-ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
-        /* The ancillary send without ancillary data: sendmsg, not writev,
-         * since writev cannot take MSG_NOSIGNAL. */
-        return ns_send_ancillary(fd, iov, iovcnt, NULL, false);
-}
-
-int ns_send_all(int fd, const void *buf, size_t len) {
-        const char *p = buf;
-
-        if (!buf && len)
-                return -EINVAL;
-        while (len > 0) {
-                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
+/* The rest of a send_all after its first send returned n (-1: errno). */
+int ns_send_all_rest(int fd, const char *p, size_t len, ssize_t n) {
+        for (;;) {
                 if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
+                        if (errno != EINTR)
+                                return -errno;
+                } else {
+                        p += n;
+                        len -= (size_t) n;
+                        if (len == 0)
+                                return 0;
                 }
-                p += n;
-                len -= (size_t) n;
+                n = send(fd, p, len, MSG_NOSIGNAL);
         }
-        return 0;
 }
 
-ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
-        ssize_t n;
-
-        if (!buf && len)
-                return -EINVAL;
-        n = recv(fd, buf, len, flags);
-        return n < 0 ? -errno : n;
-}
-
-ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
-        struct msghdr msg;
-        ssize_t n;
-        int r = ns_msg_init(&msg, iov, iovcnt);
-
-        if (r < 0)
-                return r;
-        n = recvmsg(fd, &msg, flags);
-        if (n < 0)
-                return -errno;
-        if (ret_msg_flags)
-                *ret_msg_flags = msg.msg_flags;
-        return n;
-}
-
-ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len) {
-        char *p = buf;
+/* The rest of a recv_exact after its first recv returned n (-1: errno). */
+ssize_t ns_recv_exact_rest(struct ns_sock *sk, char *p, size_t len, ssize_t n) {
         size_t got = 0;
 
-        if ((!buf && len) || len > SSIZE_MAX)
-                return -EINVAL;
-        while (got < len) {
-                /* MSG_WAITALL lets a blocking socket fill the whole buffer
-                 * in one call; the loop covers signals, timeouts and
-                 * nonblocking sockets, where it returns early. */
-                ssize_t n = recv(sk->fd, p + got, len - got, MSG_WAITALL);
-
+        for (;;) {
                 if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        /* Bytes already taken off the socket are never
-                         * thrown away: return them.  The kernel reports
-                         * some errors only once (a TCP reset is consumed
-                         * by the recv that sees it), so the handle keeps
-                         * the error for the next receive.  EAGAIN (a
-                         * timeout, or nothing more queued) is not kept:
-                         * the next call finds it again by itself, and
-                         * keeping it would hide bytes that arrive
-                         * meanwhile from an edge-triggered loop. */
-                        if (got > 0) {
+                        if (errno != EINTR) {
+                                /* Bytes already taken off the socket are
+                                 * never thrown away: return them.  The
+                                 * kernel reports some errors only once (a
+                                 * TCP reset is consumed by the recv that
+                                 * sees it), so the handle keeps the error
+                                 * for the next receive.  EAGAIN (a timeout,
+                                 * or nothing more queued) is not kept: the
+                                 * next call finds it again by itself, and
+                                 * keeping it would hide bytes that arrive
+                                 * meanwhile from an edge-triggered loop. */
+                                if (got == 0)
+                                        return -errno;
                                 if (errno != EAGAIN)
                                         sk->pending_err = -errno;
                                 break;
                         }
-                        return -errno;
-                }
-                if (n == 0)
+                } else if (n == 0) {
                         break;
-                got += (size_t) n;
+                } else {
+                        got += (size_t) n;
+                        if (got == len)
+                                break;
+                }
+                /* MSG_WAITALL lets a blocking socket fill the whole buffer
+                 * in one call; the loop covers signals, timeouts and
+                 * nonblocking sockets, where it returns early. */
+                n = recv(sk->fd, p + got, len - got, MSG_WAITALL);
         }
         return (ssize_t) got;
 }
 
-/* accept4 with close-on-exec, shared by every listener type. */
+/* accept4 with close-on-exec, shared by every listener type.  The peer's
+ * address is asked of the kernel only when the caller wants it: no 128-byte
+ * buffer to set up otherwise (issue 12), and the kernel writes the len
+ * bytes that ns_addr_from_kernel reads, so the buffer needs no clearing. */
 int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock_addr *ret_peer) {
         struct sockaddr_storage ss;
-        socklen_t len;
+        socklen_t len = 0;
         int fd, r;
 
         if (!l)
@@ -684,9 +639,12 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
         if (r < 0)
                 return r;
         for (;;) {
-                len = sizeof(ss);
-                memset(&ss, 0, sizeof(ss));
-                fd = accept4(l->fd, (struct sockaddr *) &ss, &len, ns_sock_flags(flags));
+                if (ret_peer) {
+                        len = sizeof(ss);
+                        fd = accept4(l->fd, (struct sockaddr *) &ss, &len, ns_sock_flags(flags));
+                } else {
+                        fd = accept4(l->fd, NULL, NULL, ns_sock_flags(flags));
+                }
                 if (fd >= 0)
                         break;
                 /* A connection the peer gave up on before we took it is

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
@@ -39,6 +40,11 @@ struct ns_sock {
          * ECONNRESET that ends a short recv_exact): it returned the bytes,
          * and the next receive call returns this first.  0 = none. */
         int pending_err;
+        /* The blocking mode as far as the library knows it (NS_MODE_*):
+         * set where it made the socket or set the mode, so that a TCP
+         * connect need not ask the kernel (issue 12).  An fd taken with
+         * from_fd starts unknown. */
+        signed char mode;
         /* Unix listeners bound with NETSOCK_REPLACE_STALE: the flock'ed
          * "<path>.lock" held until close or into_fd; -1 = none. */
         int lock_fd;
@@ -109,6 +115,11 @@ int  ns_sock_from_fd(int fd, const struct ns_kind *kind, struct ns_sock **ret);
 int  ns_sock_try_clone(const struct ns_sock *sk, struct ns_sock **ret);
 
 int  ns_fd_set_nonblocking(int fd, bool on);
+#define NS_MODE_UNKNOWN  0
+#define NS_MODE_BLOCKING 1
+#define NS_MODE_NONBLOCK 2
+/* ns_fd_set_nonblocking that also records the mode in sk->mode. */
+int  ns_sock_set_nonblocking(struct ns_sock *sk, bool on);
 int  ns_fd_is_nonblocking(int fd, bool *ret);
 int  ns_fd_take_error(int fd, int *ret_err);
 /* The error the handle kept (pending_err) if any, else SO_ERROR. */
@@ -178,18 +189,100 @@ static inline int ns_check_flags(int flags, unsigned allowed) {
 static inline int ns_sock_flags(int flags) {
         return SOCK_CLOEXEC | (((unsigned)flags & NETSOCK_NONBLOCK) ? SOCK_NONBLOCK : 0);
 }
-int ns_check_iov(const struct iovec *iov, size_t iovcnt);
+static inline int ns_check_iov(const struct iovec *iov, size_t iovcnt) {
+        return iovcnt > IOV_MAX || (iovcnt > 0 && !iov) ? -EINVAL : 0;
+}
 /* Checks iov/iovcnt and sets up msg to carry them; 0 or -EINVAL. */
-int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt);
+static inline int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt) {
+        int r = ns_check_iov(iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        *msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
+        return 0;
+}
 
 /* ---- data ------------------------------------------------------------- */
 
-ssize_t ns_send(int fd, const void *buf, size_t len);
-ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt);
-int     ns_send_all(int fd, const void *buf, size_t len);
-ssize_t ns_recv(int fd, void *buf, size_t len, int flags);
-ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags);
-ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len);
+/* The plain data calls are inline: each public data call is then its
+ * argument checks and the syscall, with no call of ours in between (issue
+ * 12: a few instructions over the raw syscall, checked by
+ * tests/check-counts.sh).  The rare paths stay out of line. */
+static inline ssize_t ns_send(int fd, const void *buf, size_t len) {
+        ssize_t n;
+
+        if (!buf && len)
+                return -EINVAL;
+        n = send(fd, buf, len, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
+}
+
+static inline ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
+        ssize_t n;
+
+        if (!buf && len)
+                return -EINVAL;
+        n = recv(fd, buf, len, flags);
+        return n < 0 ? -errno : n;
+}
+
+/* sendmsg, not writev, since writev cannot take MSG_NOSIGNAL. */
+static inline ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
+        struct msghdr msg;
+        ssize_t n;
+        int r = ns_msg_init(&msg, iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        return n < 0 ? -errno : n;
+}
+
+static inline ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
+        struct msghdr msg;
+        ssize_t n;
+        int r = ns_msg_init(&msg, iov, iovcnt);
+
+        if (r < 0)
+                return r;
+        n = recvmsg(fd, &msg, flags);
+        if (n < 0)
+                return -errno;
+        if (ret_msg_flags)
+                *ret_msg_flags = msg.msg_flags;
+        return n;
+}
+
+/* send_all and recv_exact: one syscall does it all in the common case
+ * (a blocking socket with room, MSG_WAITALL); the loops for the rest are
+ * ns_send_all_rest and ns_recv_exact_rest, given what the first call did. */
+int     ns_send_all_rest(int fd, const char *p, size_t len, ssize_t n);
+ssize_t ns_recv_exact_rest(struct ns_sock *sk, char *p, size_t len, ssize_t n);
+
+static inline int ns_send_all(int fd, const void *buf, size_t len) {
+        ssize_t n;
+
+        if (!buf && len)
+                return -EINVAL;
+        if (len == 0)
+                return 0;
+        n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (__builtin_expect(n == (ssize_t) len, 1))
+                return 0;
+        return ns_send_all_rest(fd, buf, len, n);
+}
+
+static inline ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len) {
+        ssize_t n;
+
+        /* len - 1 wraps for 0: one compare for len == 0 and len > SSIZE_MAX */
+        if (__builtin_expect(len - 1 >= (size_t) SSIZE_MAX || !buf, 0))
+                return len == 0 ? 0 : -EINVAL;
+        n = recv(sk->fd, buf, len, MSG_WAITALL);
+        if (__builtin_expect(n == (ssize_t) len, 1))
+                return n;
+        return ns_recv_exact_rest(sk, buf, len, n);
+}
 
 /* ---- queued sends (sendq.c, API.md §15) -------------------------------- */
 
@@ -317,8 +410,10 @@ int ns_accept(struct ns_sock *l, int flags, struct ns_sock **ret, struct netsock
 
 /* Connects the TCP socket fd (which the caller keeps either way).  wait_ms:
  * 0 = do not wait (nonblocking: EINPROGRESS is success), -1 = wait for the
- * result however long, > 0 = wait at most that long (-ETIMEDOUT). */
-int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms);
+ * result however long, > 0 = wait at most that long (-ETIMEDOUT).  mode
+ * (NS_MODE_*) is the socket's blocking mode if known: a timed connect then
+ * asks nothing of the kernel, and leaves the socket in that mode. */
+int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms, int mode);
 /* A close-on-exec TCP socket of family, or of addr's family after checking
  * that addr is IPv4 or IPv6; returns the fd or -errno. */
 int ns_tcp_open(int family, int flags);
@@ -350,7 +445,7 @@ int ns_check_inet(const struct netsock_addr *a);
                 NS_RETURN_HANDLE(T, ret, ns_sock_from_fd(fd, &ns_kind_##T, &sk_));             \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_set_nonblocking(struct netsock_##T *h, bool on) {           \
-                return h ? ns_fd_set_nonblocking(h->sk.fd, on) : -EINVAL;                       \
+                return h ? ns_sock_set_nonblocking(&h->sk, on) : -EINVAL;                       \
         }                                                                                       \
         NS_EXPORT int netsock_##T##_is_nonblocking(const struct netsock_##T *h, bool *ret) {    \
                 return h ? ns_fd_is_nonblocking(h->sk.fd, ret) : -EINVAL;                       \
@@ -425,9 +520,11 @@ int ns_check_inet(const struct netsock_addr *a);
                 return ns_recv_exact(&s->sk, buf, len);                                         \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
-                if (s && s->sk.pending_err)                                                     \
+                if (!s)                                                                         \
+                        return -EINVAL;                                                         \
+                if (__builtin_expect(s->sk.pending_err != 0, 0))                                \
                         return s->sk.pending_err;  /* peek reports it and leaves it kept */     \
-                return s ? ns_recv(s->sk.fd, buf, len, MSG_PEEK) : -EINVAL;                     \
+                return ns_recv(s->sk.fd, buf, len, MSG_PEEK);                                   \
         }                                                                                       \
         struct ns_unused3_##T
 

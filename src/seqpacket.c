@@ -70,14 +70,21 @@ static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov,
         return n;
 }
 
-static ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, size_t len, int flags, bool *ret_truncated) {
-        struct iovec iov;
+/* One packet into buf.  With MSG_TRUNC an AF_UNIX recv returns the
+ * packet's full length even when it did not fit (the rest is discarded as
+ * without it), so truncation is n > len: one recv, no recvmsg and msghdr
+ * to set up just to read msg_flags. */
+static inline ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, size_t len, int flags, bool *ret_truncated) {
+        ssize_t n;
 
-        if (!buf && len)
+        if (!s || (!buf && len))
                 return -EINVAL;
-        iov.iov_base = buf;
-        iov.iov_len = len;
-        return recv_packet(s, &iov, 1, flags, ret_truncated);
+        n = recv(s->sk.fd, buf, len, flags | MSG_TRUNC);
+        if (n < 0)
+                return -errno;
+        if (ret_truncated)
+                *ret_truncated = (size_t) n > len;
+        return (size_t) n > len ? (ssize_t) len : n;
 }
 
 NS_EXPORT ssize_t netsock_seqpacket_recv(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {

@@ -15,9 +15,14 @@
 #define LISTENER_BACKLOG 1024
 
 static int new_socket(int family, int flags, struct ns_sock **ret) {
-        int fd = ns_tcp_open(family, flags);
+        int fd = ns_tcp_open(family, flags), r;
 
-        return fd < 0 ? fd : ns_sock_adopt(fd, ret);
+        if (fd < 0)
+                return fd;
+        r = ns_sock_adopt(fd, ret);
+        if (r == 0)
+                (*ret)->mode = (flags & NETSOCK_NONBLOCK) ? NS_MODE_NONBLOCK : NS_MODE_BLOCKING;
+        return r;
 }
 
 NS_EXPORT int netsock_tcp_socket_new_v4(int flags, struct netsock_tcp_socket **ret) {
@@ -106,10 +111,14 @@ static int socket_connect(struct netsock_tcp_socket *s, const struct netsock_add
                 return -EINVAL;
         if (!ret) {
                 r = -EINVAL;
-        } else if (wait_ms == 0 && (r = ns_fd_is_nonblocking(s->sk.fd, &nb)) < 0) {
+        } else if (wait_ms == 0 && s->sk.mode == NS_MODE_UNKNOWN && (r = ns_fd_is_nonblocking(s->sk.fd, &nb)) < 0) {
                 ;
         } else {
-                r = ns_tcp_connect(s->sk.fd, addr, wait_ms ? wait_ms : (nb ? 0 : -1));
+                /* The mode the library knows (issue 12: no fcntl to ask);
+                 * only a builder taken with from_fd has to be asked. */
+                if (s->sk.mode != NS_MODE_UNKNOWN)
+                        nb = s->sk.mode == NS_MODE_NONBLOCK;
+                r = ns_tcp_connect(s->sk.fd, addr, wait_ms ? wait_ms : (nb ? 0 : -1), s->sk.mode);
         }
         if (r < 0) {
                 ns_sock_close(&s->sk);

@@ -81,8 +81,8 @@ static int wait_connect(int fd, int wait_ms) {
         return -err;
 }
 
-int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms) {
-        bool was_nonblocking = false;
+int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms, int mode) {
+        bool was_nonblocking = mode == NS_MODE_NONBLOCK;
         int r;
 
         r = ns_check_inet(addr);
@@ -91,8 +91,7 @@ int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms) {
         if (wait_ms > 0) {
                 /* A timed connect runs nonblocking and then gives the
                  * socket back its own mode. */
-                r = ns_fd_is_nonblocking(fd, &was_nonblocking);
-                if (r < 0)
+                if (mode == NS_MODE_UNKNOWN && (r = ns_fd_is_nonblocking(fd, &was_nonblocking)) < 0)
                         return r;
                 if (!was_nonblocking && (r = ns_fd_set_nonblocking(fd, true)) < 0)
                         return r;
@@ -121,12 +120,17 @@ int ns_tcp_connect(int fd, const struct netsock_addr *addr, int wait_ms) {
 static int stream_connect(const struct netsock_addr *addr, int flags, int wait_ms, struct ns_sock **ret) {
         int fd, r;
 
-        fd = ns_tcp_open_for(addr, flags);
+        /* A timed connect runs nonblocking: open the socket so (issue 12:
+         * no mode to ask and set), and make it blocking after if the
+         * caller wants it so. */
+        fd = ns_tcp_open_for(addr, wait_ms > 0 ? (int) ((unsigned) flags | NETSOCK_NONBLOCK) : flags);
         if (fd < 0)
                 return fd;
         if (wait_ms == 0 && !(flags & NETSOCK_NONBLOCK))
                 wait_ms = -1;
-        r = ns_tcp_connect(fd, addr, wait_ms);
+        r = ns_tcp_connect(fd, addr, wait_ms, wait_ms > 0 ? NS_MODE_NONBLOCK : NS_MODE_UNKNOWN);
+        if (r == 0 && wait_ms > 0 && !(flags & NETSOCK_NONBLOCK))
+                r = ns_fd_set_nonblocking(fd, false);
         if (r < 0) {
                 ns_close_fd(fd);
                 return r;
