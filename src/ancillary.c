@@ -110,6 +110,20 @@ void ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed
         }
 }
 
+unsigned ns_cmsg_flags(const struct ns_cmsg_parsed *p, int msg_flags) {
+        unsigned out = 0;
+
+        if (p->rights_dropped > 0 || (msg_flags & MSG_CTRUNC))
+                out |= NETSOCK_MSG_CTRUNC;
+        if (msg_flags & MSG_TRUNC)
+                out |= NETSOCK_MSG_TRUNC;
+        if (p->have_creds)
+                out |= NETSOCK_MSG_CREDS;
+        if (p->pidfd >= 0)
+                out |= NETSOCK_MSG_PIDFD;
+        return out;
+}
+
 void ns_cmsg_close_all(const struct ns_cmsg_parsed *p) {
         size_t i;
 
@@ -190,7 +204,7 @@ ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct
         struct ns_cmsg_parsed parsed;
         struct msghdr msg;
         size_t i;
-        unsigned out = 0;
+        unsigned out;
         ssize_t n;
         int r = ns_msg_init(&msg, iov, iovcnt);
 
@@ -226,14 +240,7 @@ ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct
                 ns_close_fd(parsed.pidfd);
                 parsed.pidfd = -1;
         }
-        if (parsed.rights_dropped > 0 || (msg.msg_flags & MSG_CTRUNC))
-                out |= NETSOCK_MSG_CTRUNC;
-        if (msg.msg_flags & MSG_TRUNC)
-                out |= NETSOCK_MSG_TRUNC;
-        if (parsed.have_creds)
-                out |= NETSOCK_MSG_CREDS;
-        if (parsed.pidfd >= 0)
-                out |= NETSOCK_MSG_PIDFD;
+        out = ns_cmsg_flags(&parsed, msg.msg_flags);
         if (anc) {
                 anc->nfds = parsed.nfds;
                 if (parsed.have_creds && anc->creds)
