@@ -98,20 +98,38 @@ static int run_path(const char *path) {
         return r;
 }
 
-int main(int argc, char **argv) {
-        int i, r = 0;
+static int absolute(const char *path, char **ret) {
+        *ret = realpath(path, NULL);
+        if (*ret)
+                return 0;
+        fprintf(stderr, "%s: %s: %s\n", FUZZ_NAME, path, strerror(errno));
+        return -1;
+}
 
-        LLVMFuzzerInitialize(&argc, &argv);
+int main(int argc, char **argv) {
+        char **paths = calloc((size_t) argc + 1, sizeof(char *));
+        int i, n = 0, r = 0;
+
+        if (!paths)
+                return 1;
+        /* Absolute names first: a target may chdir in its initialisation
+         * (the handfilled one works in a private directory). */
         if (argc > 1) {
                 for (i = 1; i < argc && r == 0; i++)
-                        r = run_path(argv[i]);
+                        r = absolute(argv[i], &paths[n++]);
         } else {
                 const char *top = getenv("top_srcdir");
                 char dir[4096];
 
                 snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/%s", top ? top : ".", FUZZ_NAME);
-                r = run_path(dir);
+                r = absolute(dir, &paths[n++]);
         }
+        LLVMFuzzerInitialize(&argc, &argv);
+        for (i = 0; i < n && r == 0; i++)
+                r = run_path(paths[i]);
+        for (i = 0; i < n; i++)
+                free(paths[i]);
+        free(paths);
         printf("%s: %lu inputs run\n", FUZZ_NAME, runs);
         return r == 0 && runs > 0 ? 0 : 1;
 }
