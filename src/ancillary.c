@@ -206,7 +206,6 @@ ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const 
  * the pidfd unless want_pidfd: SO_PASSPIDFD may have been set by a service
  * manager the program never saw) and computes the NETSOCK_MSG_* flags. */
 static inline __attribute__((always_inline)) int take_control(const void *control, const struct msghdr *msg, struct ns_cmsg_parsed *p, bool want_pidfd, unsigned *ret_flags) {
-        unsigned out = 0;
         size_t i;
 
         cmsg_parse(control, msg->msg_controllen, p);
@@ -221,15 +220,7 @@ static inline __attribute__((always_inline)) int take_control(const void *contro
                 ns_close_fd(p->pidfd);
                 p->pidfd = -1;
         }
-        if (p->rights_dropped > 0 || (msg->msg_flags & MSG_CTRUNC))
-                out |= NETSOCK_MSG_CTRUNC;
-        if (msg->msg_flags & MSG_TRUNC)
-                out |= NETSOCK_MSG_TRUNC;
-        if (p->have_creds)
-                out |= NETSOCK_MSG_CREDS;
-        if (p->pidfd >= 0)
-                out |= NETSOCK_MSG_PIDFD;
-        *ret_flags = out;
+        *ret_flags = ns_cmsg_flags(p, msg->msg_flags);
         return 0;
 }
 

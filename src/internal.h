@@ -367,6 +367,21 @@ struct ns_cmsg_parsed {
 /* Pure: walks a control buffer as recvmsg filled it; touches no fd other
  * than by storing fd numbers.  Set out->fds and out->cap first. */
 void    ns_cmsg_parse(const void *control, size_t controllen, struct ns_cmsg_parsed *out);
+/* The NETSOCK_MSG_* flags a receive reports for what parse found and the
+ * kernel's msg_flags (pure, so the fuzzer checks it too). */
+static inline unsigned ns_cmsg_flags(const struct ns_cmsg_parsed *p, int msg_flags) {
+        unsigned out = 0;
+
+        if (p->rights_dropped > 0 || (msg_flags & MSG_CTRUNC))
+                out |= NETSOCK_MSG_CTRUNC;
+        if (msg_flags & MSG_TRUNC)
+                out |= NETSOCK_MSG_TRUNC;
+        if (p->have_creds)
+                out |= NETSOCK_MSG_CREDS;
+        if (p->pidfd >= 0)
+                out |= NETSOCK_MSG_PIDFD;
+        return out;
+}
 /* Closes every fd parse found (the caller's fds[0..nfds), excess, pidfd). */
 void    ns_cmsg_close_all(const struct ns_cmsg_parsed *p);
 size_t  ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds);
