@@ -356,6 +356,8 @@ int ns_check_inet(const struct netsock_addr *a);
  * unix_stream and seqpacket. */
 #define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
         NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
+                if (!(STREAM) && s && s->sk.pending_err)  /* seqpacket: a batch kept it */      \
+                        return ns_sock_take_pending(&s->sk);                                    \
                 return s ? ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM) : -EINVAL;        \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
@@ -363,6 +365,8 @@ int ns_check_inet(const struct netsock_addr *a);
                 return ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags, STREAM);           \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_send_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc) { \
+                if (!(STREAM) && s && s->sk.pending_err)                                        \
+                        return ns_sock_take_pending(&s->sk);                                    \
                 return s ? ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM) : -EINVAL;     \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc) { \
