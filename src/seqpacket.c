@@ -156,10 +156,10 @@ static int batch_begin(struct netsock_seqpacket *s, const struct netsock_packet 
                 if (r < 0)
                         return r;
         }
+        if (n == 0)
+                return 0;               /* a no-op: a kept error stays kept */
         if (s->sk.pending_err)
                 return ns_sock_take_pending(&s->sk);
-        if (n == 0)
-                return 0;
         b->m = b->stack;
         if (n > NS_BATCH_STACK) {
                 b->m = malloc(n * sizeof(*b->m));

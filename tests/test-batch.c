@@ -498,6 +498,8 @@ START_TEST(error_after_some_packets_is_returned_by_the_next_call) {
         ck_assert_uint_eq(p[2].len, 0);
         /* Peeks report it and leave it; the next call that moves packets
          * returns it, once; the one after works again. */
+        ck_assert_int_eq(netsock_seqpacket_send_batch(a, p, 0), 0);    /* n 0 leaves it kept */
+        ck_assert_int_eq(netsock_seqpacket_recv_batch(a, p, 0), 0);
         ck_assert_int_eq(netsock_seqpacket_peek(a, &err, 1, NULL), -EMSGSIZE);
         ck_assert_int_eq(netsock_seqpacket_next_packet_len(a), -EMSGSIZE);
         ck_assert_int_eq(netsock_seqpacket_send_batch(a, p + 3, 1), -EMSGSIZE);
@@ -531,40 +533,77 @@ END_TEST
 
 struct shutter {
         struct netsock_seqpacket *s;
+        bool close;                     /* close s instead of shutting reading down */
         int polled;
 };
 
 /* Waits (at most 5 s) until a packet is queued on s, then shuts its reading
- * side down: the peer's blocked send wakes with EPIPE. */
+ * side down or closes it: the peer's blocked send wakes with an error. */
 static void *shut_read_when_data(void *arg) {
         struct shutter *sh = arg;
         struct pollfd p = { .fd = netsock_seqpacket_fd(sh->s), .events = POLLIN };
 
         sh->polled = poll(&p, 1, 5000);
         ns_sleep_ms(50);                       /* let the sender block on the full socket */
-        netsock_seqpacket_shutdown(sh->s, SHUT_RD);
+        if (sh->close)
+                netsock_seqpacket_close(sh->s);
+        else
+                netsock_seqpacket_shutdown(sh->s, SHUT_RD);
         return NULL;
 }
 
-START_TEST(epipe_after_some_packets_is_kept_for_the_next_call) {
+/* Sends 1024 packets of 4 KiB (blocking) to b while a thread shuts b down
+ * or closes it once some arrived; returns what send_batch returned. */
+static ssize_t send_batch_until_peer_goes(struct netsock_seqpacket *a, struct netsock_seqpacket *b, bool close) {
         static struct netsock_packet p[1024];
-        struct netsock_seqpacket *a, *b;
-        struct shutter sh;
+        struct shutter sh = { b, close, -2 };
         struct iovec iov;
-        static struct slots sl;
         pthread_t t;
         ssize_t r;
 
         ns_assert_sigpipe_is_fatal();
-        make_pair(0, &a, &b);
         ck_assert_int_eq(netsock_seqpacket_set_write_timeout(a, 10000), 0);  /* no hang if broken */
         big_packets(p, &iov, 1024);
-        sh.s = b;
-        sh.polled = -2;
         ns_thread_start_without_sigalrm(&t, shut_read_when_data, &sh);
-        r = netsock_seqpacket_send_batch(a, p, 1024);   /* blocks when full, until the shutdown */
+        r = netsock_seqpacket_send_batch(a, p, 1024);   /* blocks when full, until the peer goes */
         ck_assert_int_eq(pthread_join(t, NULL), 0);
         ck_assert_int_eq(sh.polled, 1);
+        return r;
+}
+
+START_TEST(peer_closing_mid_batch_gives_the_count_then_epipe) {
+        /* The close with unread packets sets ECONNRESET on a; the packet
+         * that met it is the one sendmmsg dropped, and the packet sent on
+         * its own then meets the hang-up: EPIPE. */
+        struct netsock_seqpacket *a, *b;
+        char z[1] = { 'z' };
+        struct iovec iov = { z, 1 };
+        struct netsock_packet one = { &iov, 1, 0, false };
+        ssize_t r;
+
+        make_pair(0, &a, &b);
+        r = send_batch_until_peer_goes(a, b, true);
+        ck_assert_int_gt(r, 0);
+        ck_assert_int_lt(r, 1024);
+        /* A receive shows which is the kept one: after it, a's receive
+         * sees the hang-up, EOF. */
+        ck_assert_int_eq(netsock_seqpacket_recv_batch(a, &one, 1), -EPIPE);   /* kept */
+        ck_assert_uint_eq(one.len, 0);
+        ck_assert_int_eq(netsock_seqpacket_recv_batch(a, &one, 1), 0);
+        ck_assert_int_eq(netsock_seqpacket_send_batch(a, &one, 1), -EPIPE);   /* the kernel's own */
+        netsock_seqpacket_close(a);
+}
+END_TEST
+
+START_TEST(epipe_after_some_packets_is_kept_for_the_next_call) {
+        struct netsock_seqpacket *a, *b;
+        struct iovec iov = { "z", 1 };
+        struct netsock_packet one = { &iov, 1, 0, false };
+        static struct slots sl;
+        ssize_t r;
+
+        make_pair(0, &a, &b);
+        r = send_batch_until_peer_goes(a, b, false);
         ck_assert_int_gt(r, 0);
         ck_assert_int_lt(r, 1024);
         /* The kept error comes first even from a receive, which would
@@ -573,7 +612,7 @@ START_TEST(epipe_after_some_packets_is_kept_for_the_next_call) {
         slots_init(&sl, 4, 16);
         ck_assert_int_eq(recv_slots(a, &sl), -EPIPE);
         ck_assert_int_eq(recv_slots(a, &sl), -EAGAIN);
-        ck_assert_int_eq(netsock_seqpacket_send_batch(a, p, 1), -EPIPE);  /* the kernel's own */
+        ck_assert_int_eq(netsock_seqpacket_send_batch(a, &one, 1), -EPIPE);  /* the kernel's own */
         close_all(a, b);
 }
 END_TEST
@@ -605,6 +644,7 @@ static Suite *batch_suite(void) {
         tcase_add_test(tc, full_nonblocking_socket_gives_a_short_count_and_keeps_no_error);
         tcase_add_test(tc, error_after_some_packets_is_returned_by_the_next_call);
         tcase_add_test(tc, epipe_after_some_packets_is_kept_for_the_next_call);
+        tcase_add_test(tc, peer_closing_mid_batch_gives_the_count_then_epipe);
         return s;
 }
 
