@@ -36,7 +36,9 @@ struct ns_sock {
         int fd;
         /* An error a data call met after it had already moved bytes (the
          * ECONNRESET that ends a short recv_exact): it returned the bytes,
-         * and the next receive call returns this first.  0 = none. */
+         * and the next receive call returns this first.  On a seqpacket
+         * also the error sendmmsg dropped after a short send_batch, which
+         * the next packet call of either direction returns.  0 = none. */
         int pending_err;
         /* Unix listeners bound with NETSOCK_REPLACE_STALE: the flock'ed
          * "<path>.lock" held until close or into_fd; -1 = none. */
