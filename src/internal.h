@@ -38,7 +38,9 @@ struct ns_sock {
         int fd;
         /* An error a data call met after it had already moved bytes (the
          * ECONNRESET that ends a short recv_exact): it returned the bytes,
-         * and the next receive call returns this first.  0 = none. */
+         * and the next receive call returns this first.  On a seqpacket
+         * also the error sendmmsg dropped after a short send_batch, which
+         * the next packet call of either direction returns.  0 = none. */
         int pending_err;
         /* The blocking mode as far as the library knows it (NS_MODE_*):
          * set where it made the socket or set the mode, so that a TCP
@@ -565,6 +567,8 @@ int ns_check_inet(const struct netsock_addr *a);
 #define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
         NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
                 NS_SEND_GUARD(s);                                                               \
+                if (!(STREAM) && s->sk.pending_err)  /* seqpacket: a batch kept it */           \
+                        return ns_sock_take_pending(&s->sk);                                    \
                 return ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM);                      \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
@@ -573,6 +577,8 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_send_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc) { \
                 NS_SEND_GUARD(s);                                                               \
+                if (!(STREAM) && s->sk.pending_err)                                             \
+                        return ns_sock_take_pending(&s->sk);                                    \
                 return ns_send_ancillary(s->sk.fd, iov, iovcnt, anc, STREAM);                   \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv_ancillary(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc) { \

@@ -12,9 +12,26 @@
  * next_packet_len all return 0 for both and the kernel gives no other way to
  * tell them apart.  A 0 while the peer has not hung up (no NETSOCK_READ_HUP
  * from the poller) is a zero-length packet.
+ *
+ * Batches (send_batch, recv_batch) are one sendmmsg / recvmmsg.  Two kernel
+ * behaviours shape them.  sendmmsg returns the count when a packet after
+ * the first fails and drops the error, so a short count is followed by one
+ * MSG_DONTWAIT send of the first packet that did not go, which either goes
+ * (and is counted) or names the error; that error (not EAGAIN, which a
+ * short count already says) is kept in pending_err for the next call.  And
+ * at EOF recvmmsg reads 0 again and again, filling every remaining slot
+ * with a zero-length "packet"; so when a full batch ends in zero-length
+ * entries, the library asks (poll, then a peek if the peer hung up)
+ * whether those were EOF, and does not count them if so.
+ *
+ * The error a batch kept is handed out, once, by the next call that moves
+ * packets on the handle, whichever direction (as the kernel does with
+ * SO_ERROR); peeks report it and leave it kept.
  */
 #include "internal.h"
 
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 
 NS_EXPORT int netsock_seqpacket_connect_from_to(const struct netsock_addr *from, const struct netsock_addr *to, int flags,
@@ -50,11 +67,13 @@ NS_EXPORT int netsock_seqpacket_pair(int flags, struct netsock_seqpacket **ret_a
 }
 
 NS_EXPORT ssize_t netsock_seqpacket_send(struct netsock_seqpacket *s, const void *buf, size_t len) {
-        return s ? ns_send(s->sk.fd, buf, len) : -EINVAL;
+        NS_RECV_GUARD(s);  /* an error a batch kept */
+        return ns_send(s->sk.fd, buf, len);
 }
 
 NS_EXPORT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt) {
-        return s ? ns_sendv(s->sk.fd, iov, iovcnt) : -EINVAL;
+        NS_RECV_GUARD(s);
+        return ns_sendv(s->sk.fd, iov, iovcnt);
 }
 
 /* One packet into iov; MSG_TRUNC in msg_flags says it was longer. */
@@ -64,6 +83,8 @@ static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov,
 
         if (!s)
                 return -EINVAL;
+        if (__builtin_expect(s->sk.pending_err != 0, 0))  /* a peek leaves it kept */
+                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
         n = ns_recvv(s->sk.fd, iov, iovcnt, flags, &mflags);
         if (n >= 0 && ret_truncated)
                 *ret_truncated = (mflags & MSG_TRUNC) != 0;
@@ -79,6 +100,8 @@ static inline ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, si
 
         if (!s || (!buf && len))
                 return -EINVAL;
+        if (__builtin_expect(s->sk.pending_err != 0, 0))  /* a batch kept it; a peek leaves it */
+                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
         n = recv(s->sk.fd, buf, len, flags | MSG_TRUNC);
         if (n < 0)
                 return -errno;
@@ -106,10 +129,144 @@ NS_EXPORT ssize_t netsock_seqpacket_peek_vectored(struct netsock_seqpacket *s, c
 NS_EXPORT ssize_t netsock_seqpacket_next_packet_len(struct netsock_seqpacket *s) {
         /* With MSG_TRUNC an AF_UNIX recv returns the packet's real length
          * whatever the buffer size; with MSG_PEEK it stays queued. */
+        if (s && s->sk.pending_err)
+                return s->sk.pending_err;
         return s ? ns_recv(s->sk.fd, NULL, 0, MSG_PEEK | MSG_TRUNC) : -EINVAL;
 }
 
 NS_DEFINE_UNIX_CONNECT_TIMEOUT(seqpacket, SOCK_SEQPACKET);
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* What sendmmsg / recvmmsg take per call (the kernel's UIO_MAXIOV; more are
+ * silently ignored), and how many headers live on the stack: a bigger batch
+ * allocates its headers, or, when that fails, goes NS_BATCH_STACK at a time
+ * (a short count is always allowed). */
+#define NS_BATCH_MAX   1024
+#define NS_BATCH_STACK 64
+
+struct ns_batch {
+        struct mmsghdr *m;
+        size_t n;
+        struct mmsghdr stack[NS_BATCH_STACK];
+};
+
+/* Checks the handle and the first min(n, NS_BATCH_MAX) packets (the ones
+ * this call uses), hands out a kept error, and sets b up for them.
+ * Returns > 0 to go on, 0 for nothing to do (n 0), or -errno. */
+static int batch_begin(struct netsock_seqpacket *s, const struct netsock_packet *pkts, size_t n, struct ns_batch *b) {
+        size_t i;
+        int r;
+
+        if (!s || (!pkts && n))
+                return -EINVAL;
+        if (n > NS_BATCH_MAX)
+                n = NS_BATCH_MAX;
+        for (i = 0; i < n; i++) {
+                r = ns_check_iov(pkts[i].iov, pkts[i].iovcnt);
+                if (r < 0)
+                        return r;
+        }
+        if (n == 0)
+                return 0;               /* a no-op: a kept error stays kept */
+        if (s->sk.pending_err)
+                return ns_sock_take_pending(&s->sk);
+        b->m = b->stack;
+        if (n > NS_BATCH_STACK) {
+                b->m = malloc(n * sizeof(*b->m));
+                if (!b->m) {
+                        b->m = b->stack;
+                        n = NS_BATCH_STACK;
+                }
+        }
+        b->n = n;
+        memset(b->m, 0, n * sizeof(*b->m));
+        for (i = 0; i < n; i++) {
+                b->m[i].msg_hdr.msg_iov = (struct iovec *) pkts[i].iov;
+                b->m[i].msg_hdr.msg_iovlen = pkts[i].iovcnt;
+        }
+        return 1;
+}
+
+static void batch_end(struct ns_batch *b) {
+        if (b->m != b->stack)
+                free(b->m);
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_send_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
+        struct ns_batch b;
+        ssize_t got, one;
+        size_t i;
+        int r = batch_begin(s, pkts, n, &b);
+
+        if (r <= 0)
+                return r;
+        got = sendmmsg(s->sk.fd, b.m, (unsigned) b.n, MSG_NOSIGNAL);
+        if (got < 0) {
+                got = -errno;
+                batch_end(&b);
+                return got;
+        }
+        if ((size_t) got < b.n) {
+                /* sendmmsg stopped early and kept no error: find out why
+                 * with the packet that did not go, without waiting. */
+                one = sendmsg(s->sk.fd, &b.m[got].msg_hdr, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (one >= 0)
+                        b.m[got++].msg_len = (unsigned) one;
+                else if (errno != EAGAIN && errno != EWOULDBLOCK)
+                        s->sk.pending_err = -errno;
+        }
+        for (i = 0; i < (size_t) got; i++)
+                pkts[i].len = b.m[i].msg_len;
+        batch_end(&b);
+        return got;
+}
+
+/* Whether zero-length entries at the end of a full batch were EOF: the peer
+ * hung up and no packet with bytes is queued (a zero-length one sent just
+ * before the hang-up cannot be told from EOF; see the top of the file). */
+static bool batch_hit_eof(int fd) {
+        struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLRDHUP | POLLHUP)))
+                return false;
+        return recv(fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC) == 0;
+}
+
+NS_EXPORT ssize_t netsock_seqpacket_recv_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
+        struct ns_batch b;
+        ssize_t got;
+        size_t i, real;
+        int r = batch_begin(s, pkts, n, &b);
+
+        if (r <= 0)
+                return r;
+        /* MSG_WAITFORONE: a blocking handle waits for the first packet
+         * only.  An error after some packets the kernel keeps itself
+         * (sk_err) for the next call. */
+        got = recvmmsg(s->sk.fd, b.m, (unsigned) b.n, MSG_WAITFORONE, NULL);
+        if (got < 0) {
+                got = -errno;
+                batch_end(&b);
+                return got;
+        }
+        /* EOF fills every remaining slot, so only a full batch can end in
+         * EOF entries; a truncated entry stored 0 bytes of a real packet. */
+        real = (size_t) got;
+        if (real == b.n) {
+                while (real > 0 && b.m[real - 1].msg_len == 0 && !(b.m[real - 1].msg_hdr.msg_flags & MSG_TRUNC))
+                        real--;
+                if (real == (size_t) got || !batch_hit_eof(s->sk.fd))
+                        real = (size_t) got;
+        }
+        for (i = 0; i < real; i++) {
+                pkts[i].len = b.m[i].msg_len;
+                pkts[i].truncated = (b.m[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+        }
+        batch_end(&b);
+        return (ssize_t) real;
+}
+
 NS_DEFINE_ANCILLARY(seqpacket, false);
 NS_DEFINE_COMMON(seqpacket);
 NS_DEFINE_CONNECTED(seqpacket);

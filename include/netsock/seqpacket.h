@@ -41,6 +41,15 @@ int     netsock_seqpacket_peer_pidfd(const struct netsock_seqpacket *s, int *ret
 ssize_t netsock_seqpacket_peer_groups(const struct netsock_seqpacket *s, gid_t *groups, size_t n);
 int     netsock_seqpacket_set_passpidfd(struct netsock_seqpacket *s, bool on);
 int     netsock_seqpacket_set_passrights(struct netsock_seqpacket *s, bool on);
+/* Batched packets (0.2): one sendmmsg / recvmmsg for up to 1024 packets. */
+struct netsock_packet {
+        const struct iovec *iov;  /* send: the packet's bytes; recv: where to store them */
+        size_t iovcnt;
+        size_t len;               /* out: bytes sent, or bytes stored */
+        bool truncated;           /* recv, out: the packet was longer than iov holds; the rest is gone */
+};
+ssize_t netsock_seqpacket_send_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n);
+ssize_t netsock_seqpacket_recv_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n);
 
 void netsock_seqpacket_close(struct netsock_seqpacket *h);
 int  netsock_seqpacket_fd(const struct netsock_seqpacket *h);
