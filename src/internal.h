@@ -455,6 +455,9 @@ void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage
 
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret);
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
+/* ns_addr_unix_name + ns_unix_connect without the netsock_addr for a path
+ * (ret NULL: -EINVAL after the name's own errors). */
+int ns_unix_connect_name(const char *name, int type, int flags, struct ns_sock **ret);
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
 /* connect with timeout_ms > 0: waits at most that long for room in a full
  * backlog (-ETIMEDOUT); 0 = like ns_unix_connect. */
