@@ -570,8 +570,29 @@ int ns_fd_timeout(int fd, int optname, unsigned *ret_ms) {
         return 0;
 }
 
+ssize_t ns_neg_errno(void) {
+        return -errno;
+}
+
+ssize_t ns_sock_take_pending_cold(struct ns_sock *sk) {
+        return ns_sock_take_pending(sk);
+}
+
+int ns_send_all_args(const void *buf, size_t len) {
+        (void) buf;
+        return len == 0 ? 0 : -EINVAL;  /* NULL buf */
+}
+
+ssize_t ns_recv_exact_args(const void *buf, size_t len) {
+        return len == 0 ? 0 : -EINVAL;  /* NULL buf, or len > SSIZE_MAX */
+}
+
 /* The rest of a send_all after its first send returned n (-1: errno). */
-int ns_send_all_rest(int fd, const char *p, size_t len, ssize_t n) {
+int ns_send_all_rest(const struct ns_io_rest *io, ssize_t n) {
+        const char *p = io->buf;
+        size_t len = io->len;
+        int fd = io->sk->fd;
+
         for (;;) {
                 if (n < 0) {
                         if (errno != EINTR)
@@ -587,8 +608,10 @@ int ns_send_all_rest(int fd, const char *p, size_t len, ssize_t n) {
 }
 
 /* The rest of a recv_exact after its first recv returned n (-1: errno). */
-ssize_t ns_recv_exact_rest(struct ns_sock *sk, char *p, size_t len, ssize_t n) {
-        size_t got = 0;
+ssize_t ns_recv_exact_rest(const struct ns_io_rest *io, ssize_t n) {
+        struct ns_sock *sk = io->sk;
+        char *p = io->buf;
+        size_t len = io->len, got = 0;
 
         for (;;) {
                 if (n < 0) {
@@ -606,7 +629,7 @@ ssize_t ns_recv_exact_rest(struct ns_sock *sk, char *p, size_t len, ssize_t n) {
                                 if (got == 0)
                                         return -errno;
                                 if (errno != EAGAIN)
-                                        sk->pending_err = -errno;
+                                        ns_sock_set_pending(sk, -errno);
                                 break;
                         }
                 } else if (n == 0) {

@@ -47,6 +47,10 @@ struct ns_sock {
          * connect need not ask the kernel (issue 12).  An fd taken with
          * from_fd starts unknown. */
         signed char mode;
+        /* NS_SLOW_*: why a data call cannot take its fast path, so that
+         * each guard is one test of this byte (issue 12).  In the padding
+         * after mode. */
+        unsigned char slow;
         /* Unix listeners bound with NETSOCK_REPLACE_STALE: the flock'ed
          * "<path>.lock" held until close or into_fd; -1 = none. */
         int lock_fd;
@@ -62,6 +66,9 @@ struct ns_sock {
          * until the handle first uses it, freed by close and into_fd. */
         struct ns_sendq *q;
 };
+
+#define NS_SLOW_QUEUED  0x1  /* q holds bytes (sendq.c keeps it) */
+#define NS_SLOW_PENDING 0x2  /* pending_err != 0 (ns_sock_set_pending) */
 
 /* What a from_fd() accepts for one handle type. */
 struct ns_kind {
@@ -106,8 +113,17 @@ static inline int ns_sock_take_pending(struct ns_sock *sk) {
         int e = sk->pending_err;
 
         sk->pending_err = 0;
+        sk->slow &= (unsigned char) ~NS_SLOW_PENDING;
         return e;
 }
+/* Keeps err (< 0) for the next receive. */
+static inline void ns_sock_set_pending(struct ns_sock *sk, int err) {
+        sk->pending_err = err;
+        sk->slow |= NS_SLOW_PENDING;
+}
+/* The same, out of line and cold, for the receive guard: the fast path
+ * is then one compare and a branch, with nothing kept for this. */
+ssize_t ns_sock_take_pending_cold(struct ns_sock *sk) __attribute__((cold));
 int  ns_sock_adopt(int fd, struct ns_sock **ret);     /* fd closed on failure */
 void ns_sock_close(struct ns_sock *sk);
 /* Removes the socket file at path only if it is still (dev, ino). */
@@ -191,8 +207,15 @@ static inline int ns_check_flags(int flags, unsigned allowed) {
 static inline int ns_sock_flags(int flags) {
         return SOCK_CLOEXEC | (((unsigned)flags & NETSOCK_NONBLOCK) ? SOCK_NONBLOCK : 0);
 }
+/* iovcnt > IOV_MAX, or iov NULL with iovcnt > 0.  "iov NULL" first, so
+ * that the common case costs two compares. */
+static inline bool ns_bad_iov(const struct iovec *iov, size_t iovcnt) {
+        if (__builtin_expect(!iov, 0))
+                return iovcnt > 0;
+        return __builtin_expect(iovcnt > IOV_MAX, 0);
+}
 static inline int ns_check_iov(const struct iovec *iov, size_t iovcnt) {
-        return iovcnt > IOV_MAX || (iovcnt > 0 && !iov) ? -EINVAL : 0;
+        return ns_bad_iov(iov, iovcnt) ? -EINVAL : 0;
 }
 /* Checks iov/iovcnt and sets up msg to carry them; 0 or -EINVAL. */
 static inline int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt) {
@@ -209,14 +232,22 @@ static inline int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_
 /* The plain data calls are inline: each public data call is then its
  * argument checks and the syscall, with no call of ours in between (issue
  * 12: a few instructions over the raw syscall, checked by
- * tests/check-counts.sh).  The rare paths stay out of line. */
+ * tests/check-counts.sh).  The rare paths stay out of line and cold, so
+ * that a fast path keeps as little as it can live across the syscall:
+ * every value kept is a register saved and restored. */
+
+/* -errno, for a call that just failed (out of line: see above). */
+ssize_t ns_neg_errno(void) __attribute__((cold));
+
 static inline ssize_t ns_send(int fd, const void *buf, size_t len) {
         ssize_t n;
 
         if (!buf && len)
                 return -EINVAL;
         n = send(fd, buf, len, MSG_NOSIGNAL);
-        return n < 0 ? -errno : n;
+        if (__builtin_expect(n < 0, 0))
+                return ns_neg_errno();
+        return n;
 }
 
 static inline ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
@@ -225,31 +256,36 @@ static inline ssize_t ns_recv(int fd, void *buf, size_t len, int flags) {
         if (!buf && len)
                 return -EINVAL;
         n = recv(fd, buf, len, flags);
-        return n < 0 ? -errno : n;
+        if (__builtin_expect(n < 0, 0))
+                return ns_neg_errno();
+        return n;
 }
 
 /* sendmsg, not writev, since writev cannot take MSG_NOSIGNAL. */
 static inline ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
         struct msghdr msg;
         ssize_t n;
-        int r = ns_msg_init(&msg, iov, iovcnt);
 
-        if (r < 0)
-                return r;
+        if (ns_bad_iov(iov, iovcnt))
+                return -EINVAL;
+        msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
         n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-        return n < 0 ? -errno : n;
+        if (__builtin_expect(n < 0, 0))
+                return ns_neg_errno();
+        return n;
 }
 
+/* recvmsg; the kernel's msg_flags go to *ret_msg_flags if not NULL. */
 static inline ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
         struct msghdr msg;
         ssize_t n;
-        int r = ns_msg_init(&msg, iov, iovcnt);
 
-        if (r < 0)
-                return r;
+        if (ns_bad_iov(iov, iovcnt))
+                return -EINVAL;
+        msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
         n = recvmsg(fd, &msg, flags);
-        if (n < 0)
-                return -errno;
+        if (__builtin_expect(n < 0, 0))
+                return ns_neg_errno();
         if (ret_msg_flags)
                 *ret_msg_flags = msg.msg_flags;
         return n;
@@ -257,33 +293,44 @@ static inline ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, i
 
 /* send_all and recv_exact: one syscall does it all in the common case
  * (a blocking socket with room, MSG_WAITALL); the loops for the rest are
- * ns_send_all_rest and ns_recv_exact_rest, given what the first call did. */
-int     ns_send_all_rest(int fd, const char *p, size_t len, ssize_t n);
-ssize_t ns_recv_exact_rest(struct ns_sock *sk, char *p, size_t len, ssize_t n);
+ * ns_send_all_rest and ns_recv_exact_rest, given what the first call did
+ * (n = -1: see errno).  What they need is kept in a struct on the stack,
+ * so that the fast path stores three words and compares with one of
+ * them, instead of saving and restoring three registers. */
+struct ns_io_rest {
+        size_t len;
+        void *buf;
+        struct ns_sock *sk;
+};
+int     ns_send_all_rest(const struct ns_io_rest *io, ssize_t n) __attribute__((cold));
+ssize_t ns_recv_exact_rest(const struct ns_io_rest *io, ssize_t n) __attribute__((cold));
+/* len 0 (0, nothing sent) or a bad buf/len (-EINVAL), out of the way. */
+int     ns_send_all_args(const void *buf, size_t len) __attribute__((cold));
+ssize_t ns_recv_exact_args(const void *buf, size_t len) __attribute__((cold));
 
-static inline int ns_send_all(int fd, const void *buf, size_t len) {
+static inline int ns_send_all(struct ns_sock *sk, const void *buf, size_t len) {
+        struct ns_io_rest io = { len, (void *) buf, sk };
         ssize_t n;
 
-        if (!buf && len)
-                return -EINVAL;
-        if (len == 0)
+        if (__builtin_expect(!buf || !len, 0))
+                return ns_send_all_args(buf, len);
+        n = send(sk->fd, buf, len, MSG_NOSIGNAL);
+        if (__builtin_expect(n == (ssize_t) io.len, 1))
                 return 0;
-        n = send(fd, buf, len, MSG_NOSIGNAL);
-        if (__builtin_expect(n == (ssize_t) len, 1))
-                return 0;
-        return ns_send_all_rest(fd, buf, len, n);
+        return ns_send_all_rest(&io, n);
 }
 
 static inline ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len) {
+        struct ns_io_rest io = { len, buf, sk };
         ssize_t n;
 
-        /* len - 1 wraps for 0: one compare for len == 0 and len > SSIZE_MAX */
-        if (__builtin_expect(len - 1 >= (size_t) SSIZE_MAX || !buf, 0))
-                return len == 0 ? 0 : -EINVAL;
+        /* (ssize_t) len <= 0: len 0 and len > SSIZE_MAX in one compare */
+        if (__builtin_expect((ssize_t) len <= 0 || !buf, 0))
+                return ns_recv_exact_args(buf, len);
         n = recv(sk->fd, buf, len, MSG_WAITALL);
-        if (__builtin_expect(n == (ssize_t) len, 1))
+        if (__builtin_expect(n == (ssize_t) io.len, 1))
                 return n;
-        return ns_recv_exact_rest(sk, buf, len, n);
+        return ns_recv_exact_rest(&io, n);
 }
 
 /* ---- queued sends (sendq.c, API.md §15) -------------------------------- */
@@ -307,12 +354,11 @@ int     ns_sendq_set_limit(struct ns_sock *sk, size_t bytes);
 void    ns_sendq_free(struct ns_sendq *q);
 
 /* A plain send on a stream first checks that no queued bytes wait (they
- * would go out after the new ones): one load and a branch when the handle
- * never queued. */
+ * would go out after the new ones): one compare and a branch. */
 #define NS_SEND_GUARD(s) do {                                                   \
                 if (!(s))                                                       \
                         return -EINVAL;                                         \
-                if (__builtin_expect((s)->sk.q != NULL && (s)->sk.q->len != 0, 0)) \
+                if (__builtin_expect((s)->sk.slow & NS_SLOW_QUEUED, 0)) \
                         return -EBUSY;                                          \
         } while (0)
 
@@ -411,6 +457,9 @@ void ns_addr_from_kernel(struct netsock_addr *ret, const struct sockaddr_storage
 
 int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *to, int type, int flags, struct ns_sock **ret);
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b);
+/* ns_addr_unix_name + ns_unix_connect without the netsock_addr for a path
+ * (ret NULL: -EINVAL after the name's own errors). */
+int ns_unix_connect_name(const char *name, int type, int flags, struct ns_sock **ret);
 int ns_unix_listen(const struct netsock_addr *addr, int type, int flags, struct ns_sock **ret);
 /* connect with timeout_ms > 0: waits at most that long for room in a full
  * backlog (-ETIMEDOUT); 0 = like ns_unix_connect. */
@@ -501,13 +550,13 @@ int ns_check_inet(const struct netsock_addr *a);
         struct ns_unused2_##T
 
 /* A receive on a connected handle first hands out the error an earlier
- * call kept (ns_sock.pending_err): one load and a branch when there is
+ * call kept (ns_sock.pending_err): one test and a branch when there is
  * none. */
 #define NS_RECV_GUARD(s) do {                                           \
                 if (!(s))                                               \
                         return -EINVAL;                                 \
-                if (__builtin_expect((s)->sk.pending_err != 0, 0))      \
-                        return ns_sock_take_pending(&(s)->sk);          \
+                if (__builtin_expect((s)->sk.slow & NS_SLOW_PENDING, 0)) \
+                        return ns_sock_take_pending_cold(&(s)->sk);     \
         } while (0)
 
 /* The data calls shared by the byte-stream types (unix_stream, tcp_stream). */
@@ -522,7 +571,7 @@ int ns_check_inet(const struct netsock_addr *a);
         }                                                                                       \
         NS_EXPORT int netsock_##T##_send_all(struct netsock_##T *s, const void *buf, size_t len) { \
                 NS_SEND_GUARD(s);                                                               \
-                return ns_send_all(s->sk.fd, buf, len);                                         \
+                return ns_send_all(&s->sk, buf, len);                                           \
         }                                                                                       \
         NS_EXPORT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
                 NS_RECV_GUARD(s);                                                               \
@@ -539,7 +588,7 @@ int ns_check_inet(const struct netsock_addr *a);
         NS_EXPORT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
                 if (!s)                                                                         \
                         return -EINVAL;                                                         \
-                if (__builtin_expect(s->sk.pending_err != 0, 0))                                \
+                if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))                          \
                         return s->sk.pending_err;  /* peek reports it and leaves it kept */     \
                 return ns_recv(s->sk.fd, buf, len, MSG_PEEK);                                   \
         }                                                                                       \

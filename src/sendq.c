@@ -96,6 +96,14 @@ static int sendq_reserve(struct ns_sendq *q, size_t need) {
         return 0;
 }
 
+/* NS_SLOW_QUEUED follows q->len: the plain sends' guard reads only it. */
+static void sendq_sync(struct ns_sock *sk) {
+        if (sk->q && sk->q->len != 0)
+                sk->slow |= NS_SLOW_QUEUED;
+        else
+                sk->slow &= (unsigned char) ~NS_SLOW_QUEUED;
+}
+
 /* Drops the n oldest bytes (they were sent). */
 static void sendq_consume(struct ns_sendq *q, size_t n) {
         q->len -= n;
@@ -189,6 +197,7 @@ ssize_t ns_sendq_send(struct ns_sock *sk, const void *buf, size_t len) {
                         return r;
                 }
                 sendq_append(q, (const unsigned char *) buf + took, len - took);
+                sendq_sync(sk);
                 return (ssize_t) len;
         }
         /* Bytes wait: they go first, with buf after them, in one sendmsg.
@@ -207,6 +216,7 @@ ssize_t ns_sendq_send(struct ns_sock *sk, const void *buf, size_t len) {
         from_buf = took > queued ? took - queued : 0;
         sendq_consume(q, took - from_buf);
         sendq_append(q, (const unsigned char *) buf + from_buf, len - from_buf);
+        sendq_sync(sk);
         sendq_trim(q);
         return (ssize_t) len;
 }
@@ -231,6 +241,7 @@ int ns_sendq_flush(struct ns_sock *sk) {
                 if (n < 0)
                         return (int) n;  /* -EAGAIN: wait for writable */
                 sendq_consume(q, (size_t) n);
+                sendq_sync(sk);
         }
         sendq_trim(q);
         return 0;

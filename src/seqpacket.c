@@ -76,18 +76,32 @@ NS_EXPORT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, c
         return ns_sendv(s->sk.fd, iov, iovcnt);
 }
 
+/* A recv that failed (n < 0) or found a packet longer than len (n > len,
+ * truncated); out of line, so that the fast path is the compare that finds
+ * both cases at once. */
+static __attribute__((cold, noinline)) ssize_t packet_slow(ssize_t n, size_t len, bool *ret_truncated) {
+        if (n < 0)
+                return ns_neg_errno();
+        if (ret_truncated)
+                *ret_truncated = true;
+        return (ssize_t) len;
+}
+
 /* One packet into iov; MSG_TRUNC in msg_flags says it was longer. */
 static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, int flags, bool *ret_truncated) {
-        int mflags = 0;
+        struct msghdr msg;
         ssize_t n;
 
-        if (!s)
+        if (!s || ns_bad_iov(iov, iovcnt))
                 return -EINVAL;
-        if (__builtin_expect(s->sk.pending_err != 0, 0))  /* a peek leaves it kept */
+        if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))  /* a batch kept it; a peek leaves it */
                 return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
-        n = ns_recvv(s->sk.fd, iov, iovcnt, flags, &mflags);
-        if (n >= 0 && ret_truncated)
-                *ret_truncated = (mflags & MSG_TRUNC) != 0;
+        msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
+        n = recvmsg(s->sk.fd, &msg, flags);
+        if (__builtin_expect(n < 0, 0))
+                return ns_neg_errno();
+        if (ret_truncated)
+                *ret_truncated = (msg.msg_flags & MSG_TRUNC) != 0;
         return n;
 }
 
@@ -100,14 +114,15 @@ static inline ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, si
 
         if (!s || (!buf && len))
                 return -EINVAL;
-        if (__builtin_expect(s->sk.pending_err != 0, 0))  /* a batch kept it; a peek leaves it */
+        if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))  /* a batch kept it; a peek leaves it */
                 return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
         n = recv(s->sk.fd, buf, len, flags | MSG_TRUNC);
-        if (n < 0)
-                return -errno;
+        /* Unsigned, n < 0 is above any len: one compare for both. */
+        if (__builtin_expect((size_t) n > len, 0))
+                return packet_slow(n, len, ret_truncated);
         if (ret_truncated)
-                *ret_truncated = (size_t) n > len;
-        return (size_t) n > len ? (ssize_t) len : n;
+                *ret_truncated = false;
+        return n;
 }
 
 NS_EXPORT ssize_t netsock_seqpacket_recv(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
@@ -214,7 +229,7 @@ NS_EXPORT ssize_t netsock_seqpacket_send_batch(struct netsock_seqpacket *s, stru
                 if (one >= 0)
                         b.m[got++].msg_len = (unsigned) one;
                 else if (errno != EAGAIN && errno != EWOULDBLOCK)
-                        s->sk.pending_err = -errno;
+                        ns_sock_set_pending(&s->sk, -errno);
         }
         for (i = 0; i < (size_t) got; i++)
                 pkts[i].len = b.m[i].msg_len;

@@ -53,7 +53,7 @@ int ns_unix_connect(const struct netsock_addr *from, const struct netsock_addr *
  * is nothing poll could wait for, so connect_timeout always connects
  * blocking with a send timeout, and only then clears the timeout and makes
  * the socket nonblocking if it was asked to be. */
-static int connect_within(int fd, const struct netsock_addr *to, unsigned timeout_ms) {
+static int connect_within(int fd, const struct sockaddr *to, socklen_t to_len, unsigned timeout_ms) {
         long long deadline = 0;
         struct timespec now;
         int r;
@@ -69,7 +69,7 @@ static int connect_within(int fd, const struct netsock_addr *to, unsigned timeou
          * unconnected, so trying again is safe (with what is left of the
          * time).  A nonblocking connect to a listener with a full backlog
          * fails with EAGAIN (Linux), not EINPROGRESS. */
-        while (connect(fd, (const struct sockaddr *) &to->storage, to->len) < 0) {
+        while (connect(fd, to, to_len) < 0) {
                 long long left;
 
                 if (errno != EINTR)
@@ -112,7 +112,7 @@ int ns_unix_connect_timeout(const struct netsock_addr *from, const struct netsoc
                 if (is_path(from) && lstat(path_of(from), &st) == 0)
                         bound = true;
         }
-        r = connect_within(fd, to, timeout_ms);
+        r = connect_within(fd, (const struct sockaddr *) &to->storage, to->len, timeout_ms);
         if (r == 0 && timeout_ms && (flags & NETSOCK_NONBLOCK))
                 r = ns_fd_set_nonblocking(fd, true);
         if (r < 0)
@@ -128,6 +128,47 @@ out:
                 ns_unlink_if_same(path_of(from), st.st_dev, st.st_ino);
         ns_close_fd(fd);
         return r;
+}
+
+/* Connect by name, the common call (issue 12): a path goes straight into
+ * a sockaddr_un on the stack, with no netsock_addr to clear, copy and
+ * check again (it is well-formed by construction), and one strlen.  An
+ * abstract name takes the general way.  The errors, and their order, are
+ * those of ns_addr_unix_name then ns_unix_connect. */
+int ns_unix_connect_name(const char *name, int type, int flags, struct ns_sock **ret) {
+        struct netsock_addr a;
+        struct sockaddr_un sa;
+        size_t n;
+        int fd, r;
+
+        if (!name || !*name)
+                return -EINVAL;
+        if (name[0] == '@') {
+                r = ns_addr_unix_name(&a, name);
+                if (r < 0)
+                        return r;
+                return ret ? ns_unix_connect(NULL, &a, type, flags, ret) : -EINVAL;
+        }
+        n = strlen(name);
+        if (n > sizeof(sa.sun_path) - 1)
+                return -ENAMETOOLONG;
+        if (!ret)
+                return -EINVAL;
+        r = ns_check_flags(flags, NETSOCK_NONBLOCK);
+        if (r < 0)
+                return r;
+        /* Only the bytes the kernel reads: the family, the path, its NUL. */
+        sa.sun_family = AF_UNIX;
+        memcpy(sa.sun_path, name, n + 1);
+        fd = socket(AF_UNIX, type | ns_sock_flags(flags), 0);
+        if (fd < 0)
+                return -errno;
+        r = connect_within(fd, (const struct sockaddr *) &sa, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + n + 1), 0);
+        if (r < 0) {
+                ns_close_fd(fd);
+                return r;
+        }
+        return ns_sock_adopt(fd, ret);
 }
 
 int ns_unix_pair(int type, int flags, struct ns_sock **ret_a, struct ns_sock **ret_b) {

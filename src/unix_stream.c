@@ -11,10 +11,13 @@ NS_EXPORT int netsock_unix_stream_connect_addr(const struct netsock_addr *addr, 
 }
 
 NS_EXPORT int netsock_unix_stream_connect(const char *name, int flags, struct netsock_unix_stream **ret) {
-        struct netsock_addr a;
-        int r = ns_addr_unix_name(&a, name);
+        struct ns_sock *sk = NULL;
+        int r = ns_unix_connect_name(name, SOCK_STREAM, flags, ret ? &sk : NULL);
 
-        return r < 0 ? r : netsock_unix_stream_connect_addr(&a, flags, ret);
+        if (r < 0)
+                return r;
+        *ret = NS_AS(unix_stream, sk);
+        return 0;
 }
 
 NS_EXPORT int netsock_unix_stream_pair(int flags, struct netsock_unix_stream **ret_a, struct netsock_unix_stream **ret_b) {
