@@ -5,11 +5,52 @@
 # page it points to, and every error code a page lists has its NETSOCK_E*
 # constant (errno codes in NETSOCK_ERRNO_MAP, library codes such as
 # EAI_NONAME in NETSOCK_LIBERR_MAP).
+# Each real page is also rendered at 80 columns, with groff as man-db does
+# it (man-db's MANWIDTH=80 is groff -rLL=78n -rLT=78n -rcR=1, the same text
+# as `MANWIDTH=80 man -l PAGE` but for blank lines) and with mandoc -Owidth=80,
+# by whichever of the two is installed: no rendered line may be wider than
+# 80 columns, and the header line must be the left title, space, the volume
+# (the 5th .TH argument) if any, space, the right title: a title too long for
+# its line runs into the volume (groff) or loses the right title (mandoc).
 set -u
 : "${top_srcdir:=.}"
 top_srcdir=$(cd "$top_srcdir" && pwd)
 mandir="$top_srcdir/doc/man"
 fail=0
+bs=$(printf '\b'); cont=$(printf '\200-\277')
+# render PAGE RENDERER: the page as plain text (no overstriking) at 80 columns
+render() {
+        case "$2" in
+        groff) "$GROFF" -man -t -Tutf8 -rLL=78n -rLT=78n -rcR=1 -P-cbou "$1" 2>/dev/null ;;
+        mandoc) "$MANDOC" -Tutf8 -Owidth=80 "$1" 2>/dev/null |
+                LC_ALL=C sed "s/_$bs//g; s/$bs[^$cont][$cont]*//g" ;;
+        esac
+}
+# check_render PAGE: width and header line of PAGE with each renderer
+check_render() {
+        th=$(head -n 1 "$1")
+        title=$(echo "$th" | awk '{ print $2 "(" $3 ")" }')
+        vol=$(echo "$th" | sed -n 's/^\.TH .*"\([^"]*\)"[[:space:]]*$/\1/p')
+        for r in $renderers; do
+                out=$(render "$1" "$r" | LC_ALL=C awk -v t="$title" -v vol="$vol" '
+                        { s = $0; gsub(/[\200-\277]/, "", s)
+                          if (length(s) > 80) printf "    line %d is %d columns: %s\n", NR, length(s), $0 }
+                        NR == 1 {
+                                lt = length(t); mid = substr($0, lt + 1, length($0) - 2 * lt)
+                                ok = length($0) > 2 * lt && substr($0, 1, lt) == t &&
+                                        substr($0, length($0) - lt + 1) == t
+                                # between the titles: spaces, the volume, spaces
+                                if (vol == "") ok = ok && mid ~ /^ +$/
+                                else ok = ok && sub(/^ +/, "", mid) && sub(/ +$/, "", mid) && mid == vol
+                                if (!ok) printf "    header line collides: %s\n", $0
+                        }')
+                [ -z "$out" ] || { echo "FAIL: $p rendered by $r at 80 columns:"; echo "$out"; fail=1; }
+        done
+}
+renderers=
+[ -n "${GROFF:-}" ] && renderers="groff"
+[ -n "${MANDOC:-}" ] && renderers="$renderers mandoc"
+[ -n "$renderers" ] || echo "no groff or mandoc: skipping the 80-column rendering check"
 pages="${MAN3_PAGES:-} ${MAN7_PAGES:-}"
 [ -n "$(echo $pages)" ] || { echo "no man pages listed"; exit 1; }
 for p in $pages; do
@@ -44,6 +85,7 @@ for p in $pages; do
         if [ -n "$out" ]; then
                 echo "FAIL: lint of $p:"; echo "$out"; fail=1
         fi
+        check_render "$f"
 done
 # Every error code a page documents has its NETSOCK_E* constant and name.
 documented=$(for p in $pages; do
