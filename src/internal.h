@@ -236,6 +236,13 @@ static inline int ns_msg_init(struct msghdr *msg, const struct iovec *iov, size_
  * that a fast path keeps as little as it can live across the syscall:
  * every value kept is a register saved and restored. */
 
+/* A hint, with no effect on what the code does: x (a struct of what a
+ * fast path needs after its syscall) lives in its stack slot across the
+ * call and is compared and read back from there, where the compiler would
+ * otherwise hold each field in a callee-saved register (a push, a move
+ * and a pop each; issue 12). */
+#define NS_ON_STACK(x) __asm__ volatile("" : : "m"(x))
+
 /* -errno, for a call that just failed (out of line: see above). */
 ssize_t ns_neg_errno(void) __attribute__((cold));
 
