@@ -282,6 +282,15 @@ static inline ssize_t ns_sendv(int fd, const struct iovec *iov, size_t iovcnt) {
         return n;
 }
 
+/* Sets up msg for recvmsg of iov: name and control cleared in two wide
+ * stores; msg_flags, which recvmsg only writes, left alone. */
+static inline void ns_recvmsg_init(struct msghdr *msg, const struct iovec *iov, size_t iovcnt) {
+        msg->msg_iov = (struct iovec *) iov;
+        msg->msg_iovlen = iovcnt;
+        __builtin_memset(msg, 0, offsetof(struct msghdr, msg_iov));
+        __builtin_memset(&msg->msg_control, 0, offsetof(struct msghdr, msg_flags) - offsetof(struct msghdr, msg_control));
+}
+
 /* recvmsg; the kernel's msg_flags go to *ret_msg_flags if not NULL. */
 static inline ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, int flags, int *ret_msg_flags) {
         struct msghdr msg;
@@ -289,7 +298,7 @@ static inline ssize_t ns_recvv(int fd, const struct iovec *iov, size_t iovcnt, i
 
         if (ns_bad_iov(iov, iovcnt))
                 return -EINVAL;
-        msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
+        ns_recvmsg_init(&msg, iov, iovcnt);
         n = recvmsg(fd, &msg, flags);
         if (__builtin_expect(n < 0, 0))
                 return ns_neg_errno();

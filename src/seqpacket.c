@@ -95,9 +95,9 @@ static __attribute__((cold, noinline)) ssize_t packet_slow(ssize_t n, const stru
         return (ssize_t) r->len;
 }
 
-/* One packet into iov; MSG_TRUNC in msg_flags says it was longer.  The
- * kernel only writes msg_flags of a recvmsg, so it is not cleared; where
- * the answer goes is kept next to the msghdr (NS_ON_STACK). */
+/* One packet into iov; MSG_TRUNC in msg_flags says it was longer.  Where
+ * that answer goes is kept next to the msghdr, in memory across the call
+ * like the msghdr itself, not in a callee-saved register. */
 static inline ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, int flags, bool *ret_truncated) {
         struct {
                 struct msghdr msg;
@@ -109,11 +109,7 @@ static inline ssize_t recv_packet(struct netsock_seqpacket *s, const struct iove
                 return -EINVAL;
         if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))  /* a batch kept it; a peek leaves it */
                 return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending_cold(&s->sk);
-        m.msg.msg_iov = (struct iovec *) iov;
-        m.msg.msg_iovlen = iovcnt;
-        /* name and namelen, control and controllen: two wide stores */
-        memset(&m.msg, 0, offsetof(struct msghdr, msg_iov));
-        memset(&m.msg.msg_control, 0, offsetof(struct msghdr, msg_flags) - offsetof(struct msghdr, msg_control));
+        ns_recvmsg_init(&m.msg, iov, iovcnt);
         m.ret_truncated = ret_truncated;
         n = recvmsg(s->sk.fd, &m.msg, flags);
         if (__builtin_expect(n < 0, 0))
