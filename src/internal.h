@@ -320,16 +320,20 @@ struct ns_io_rest {
 };
 int     ns_send_all_rest(const struct ns_io_rest *io, ssize_t n) __attribute__((cold));
 ssize_t ns_recv_exact_rest(const struct ns_io_rest *io, ssize_t n) __attribute__((cold));
-/* len 0 (0, nothing sent) or a bad buf/len (-EINVAL), out of the way. */
-int     ns_send_all_args(const void *buf, size_t len) __attribute__((cold));
-ssize_t ns_recv_exact_args(const void *buf, size_t len) __attribute__((cold));
+/* len 0 (0, nothing sent) or a bad buf/len (-EINVAL), out of the way.
+ * sk comes first, unused, so that the arguments are already where the
+ * public call got them: the branch to it is a jump. */
+int     ns_send_all_args(const struct ns_sock *sk, const void *buf, size_t len) __attribute__((cold));
+ssize_t ns_recv_exact_args(const struct ns_sock *sk, const void *buf, size_t len) __attribute__((cold));
 
 static inline int ns_send_all(struct ns_sock *sk, const void *buf, size_t len) {
-        struct ns_io_rest io = { len, (void *) buf, sk };
+        struct ns_io_rest io;
         ssize_t n;
 
         if (__builtin_expect(!buf || !len, 0))
-                return ns_send_all_args(buf, len);
+                return ns_send_all_args(sk, buf, len);
+        io = (struct ns_io_rest) { len, (void *) buf, sk };
+        NS_ON_STACK(io);
         n = send(sk->fd, buf, len, MSG_NOSIGNAL);
         if (__builtin_expect(n == (ssize_t) io.len, 1))
                 return 0;
@@ -337,12 +341,14 @@ static inline int ns_send_all(struct ns_sock *sk, const void *buf, size_t len) {
 }
 
 static inline ssize_t ns_recv_exact(struct ns_sock *sk, void *buf, size_t len) {
-        struct ns_io_rest io = { len, buf, sk };
+        struct ns_io_rest io;
         ssize_t n;
 
         /* (ssize_t) len <= 0: len 0 and len > SSIZE_MAX in one compare */
         if (__builtin_expect((ssize_t) len <= 0 || !buf, 0))
-                return ns_recv_exact_args(buf, len);
+                return ns_recv_exact_args(sk, buf, len);
+        io = (struct ns_io_rest) { len, buf, sk };
+        NS_ON_STACK(io);
         n = recv(sk->fd, buf, len, MSG_WAITALL);
         if (__builtin_expect(n == (ssize_t) io.len, 1))
                 return n;
