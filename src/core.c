@@ -578,12 +578,15 @@ ssize_t ns_sock_take_pending_cold(struct ns_sock *sk) {
         return ns_sock_take_pending(sk);
 }
 
-int ns_send_all_args(const void *buf, size_t len) {
+int ns_send_all_args(const struct ns_sock *sk, const void *buf, size_t len) {
+        (void) sk;
         (void) buf;
         return len == 0 ? 0 : -EINVAL;  /* NULL buf */
 }
 
-ssize_t ns_recv_exact_args(const void *buf, size_t len) {
+ssize_t ns_recv_exact_args(const struct ns_sock *sk, const void *buf, size_t len) {
+        (void) sk;
+        (void) buf;
         return len == 0 ? 0 : -EINVAL;  /* NULL buf, or len > SSIZE_MAX */
 }
 

@@ -32,6 +32,15 @@ static const uint32_t interest_events[8] = {
         NS_EPOLL_INTEREST(4), NS_EPOLL_INTEREST(5), NS_EPOLL_INTEREST(6), NS_EPOLL_INTEREST(7),
 };
 static const uint32_t opt_events[4] = { 0, EPOLLET, EPOLLONESHOT, EPOLLET | EPOLLONESHOT };
+/* Both at once, for register: events_by[opts * 8 + interest], one load
+ * (an index computed in 32 bits needs no zero extension). */
+#define NS_EPOLL_EVENTS(o, i) (NS_EPOLL_INTEREST(i) | ((o) & NETSOCK_EDGE ? EPOLLET : 0u) | \
+                               ((o) & NETSOCK_ONESHOT ? EPOLLONESHOT : 0u))
+#define NS_EPOLL_EVENTS8(o) NS_EPOLL_EVENTS(o, 0), NS_EPOLL_EVENTS(o, 1), NS_EPOLL_EVENTS(o, 2), NS_EPOLL_EVENTS(o, 3), \
+                            NS_EPOLL_EVENTS(o, 4), NS_EPOLL_EVENTS(o, 5), NS_EPOLL_EVENTS(o, 6), NS_EPOLL_EVENTS(o, 7)
+static const uint32_t events_by[4 * 8] = {
+        NS_EPOLL_EVENTS8(0), NS_EPOLL_EVENTS8(1), NS_EPOLL_EVENTS8(2), NS_EPOLL_EVENTS8(3),
+};
 
 /* Readiness: epoll reports only what was asked (EPOLLIN, EPOLLRDHUP,
  * EPOLLOUT, EPOLLPRI) plus EPOLLERR and EPOLLHUP, that is bits 0-4 and 13.
@@ -128,8 +137,26 @@ static inline __attribute__((always_inline)) int ctl(struct netsock_poll *p, int
         return epoll_ctl(p->epfd, op, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* Register leaves the two fd errors to the kernel, which gives the same
+ * ones: -EBADF for fd < 0, and -EEXIST for the wake-up eventfd, which is
+ * registered already (ADD cannot change a registration).  The arguments
+ * the kernel would take are checked here.  So the fast path is three
+ * checks, one table load and epoll_ctl (issue 12). */
 NS_EXPORT int netsock_poll_register(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {
-        return ctl(p, EPOLL_CTL_ADD, fd, token, interest, opts);
+        struct epoll_event ev;
+        int epfd, r;
+
+        if (!p)
+                return -EINVAL;
+        epfd = p->epfd;
+        if (token == NETSOCK_WAKE_TOKEN || interest - 1 >= INTEREST_BITS || opts > OPT_BITS)
+                return -EINVAL;
+        ev.events = events_by[opts * 8 + interest];
+        ev.data.u64 = token;
+        r = epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+        if (__builtin_expect(r < 0, 0))
+                return (int) ns_neg_errno();
+        return r;
 }
 
 NS_EXPORT int netsock_poll_reregister(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {

@@ -76,32 +76,46 @@ NS_EXPORT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, c
         return ns_sendv(s->sk.fd, iov, iovcnt);
 }
 
+/* What a packet recv needs after the syscall, kept on the stack
+ * (NS_ON_STACK): two stores and a load instead of two pushes, two moves
+ * and two pops. */
+struct packet_rest {
+        size_t len;
+        bool *ret_truncated;
+};
+
 /* A recv that failed (n < 0) or found a packet longer than len (n > len,
  * truncated); out of line, so that the fast path is the compare that finds
  * both cases at once. */
-static __attribute__((cold, noinline)) ssize_t packet_slow(ssize_t n, size_t len, bool *ret_truncated) {
+static __attribute__((cold, noinline)) ssize_t packet_slow(ssize_t n, const struct packet_rest *r) {
         if (n < 0)
                 return ns_neg_errno();
-        if (ret_truncated)
-                *ret_truncated = true;
-        return (ssize_t) len;
+        if (r->ret_truncated)
+                *r->ret_truncated = true;
+        return (ssize_t) r->len;
 }
 
-/* One packet into iov; MSG_TRUNC in msg_flags says it was longer. */
-static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, int flags, bool *ret_truncated) {
-        struct msghdr msg;
+/* One packet into iov; MSG_TRUNC in msg_flags says it was longer.  Where
+ * that answer goes is kept next to the msghdr, in memory across the call
+ * like the msghdr itself, not in a callee-saved register. */
+static inline ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, int flags, bool *ret_truncated) {
+        struct {
+                struct msghdr msg;
+                bool *ret_truncated;
+        } m;
         ssize_t n;
 
         if (!s || ns_bad_iov(iov, iovcnt))
                 return -EINVAL;
         if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))  /* a batch kept it; a peek leaves it */
-                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
-        msg = (struct msghdr) { .msg_iov = (struct iovec *) iov, .msg_iovlen = iovcnt };
-        n = recvmsg(s->sk.fd, &msg, flags);
+                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending_cold(&s->sk);
+        ns_recvmsg_init(&m.msg, iov, iovcnt);
+        m.ret_truncated = ret_truncated;
+        n = recvmsg(s->sk.fd, &m.msg, flags);
         if (__builtin_expect(n < 0, 0))
                 return ns_neg_errno();
-        if (ret_truncated)
-                *ret_truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+        if (m.ret_truncated)
+                *m.ret_truncated = (m.msg.msg_flags & MSG_TRUNC) != 0;
         return n;
 }
 
@@ -110,18 +124,20 @@ static ssize_t recv_packet(struct netsock_seqpacket *s, const struct iovec *iov,
  * without it), so truncation is n > len: one recv, no recvmsg and msghdr
  * to set up just to read msg_flags. */
 static inline ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, size_t len, int flags, bool *ret_truncated) {
+        struct packet_rest r = { len, ret_truncated };
         ssize_t n;
 
         if (!s || (!buf && len))
                 return -EINVAL;
         if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))  /* a batch kept it; a peek leaves it */
-                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending(&s->sk);
+                return (flags & MSG_PEEK) ? s->sk.pending_err : ns_sock_take_pending_cold(&s->sk);
+        NS_ON_STACK(r);
         n = recv(s->sk.fd, buf, len, flags | MSG_TRUNC);
         /* Unsigned, n < 0 is above any len: one compare for both. */
-        if (__builtin_expect((size_t) n > len, 0))
-                return packet_slow(n, len, ret_truncated);
-        if (ret_truncated)
-                *ret_truncated = false;
+        if (__builtin_expect((size_t) n > r.len, 0))
+                return packet_slow(n, &r);
+        if (r.ret_truncated)
+                *r.ret_truncated = false;
         return n;
 }
 
