@@ -567,6 +567,15 @@ static void op_unix_accept_peer(bool lib) {
         accept_case(lib, true);
 }
 
+/* Takes the connection a measured connect made off the listener (outside
+ * the measured region) and closes it. */
+static void accept_and_close(int lfd, const char *what) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+        CHECK(what, fd >= 0, -errno);
+        close(fd);
+}
+
 static void op_unix_stream_connect(bool lib) {
         struct netsock_unix_stream *s = NULL;
         int fd = -1, r;
@@ -578,9 +587,7 @@ static void op_unix_stream_connect(bool lib) {
                 r = fd = raw_unix_connect(F.path);
         MARK();
         CHECK("unix connect", r >= 0, r);
-        fd = accept4(F.ulfd, NULL, NULL, SOCK_CLOEXEC);
-        CHECK("unix connect: accept", fd >= 0, -errno);
-        close(fd);
+        accept_and_close(F.ulfd, "unix connect: accept");
         if (lib)
                 netsock_unix_stream_close(s);
         else
@@ -642,9 +649,7 @@ static void tcp_connect_case(bool lib, int mode) {
         MARK();
         CHECK("tcp connect", r == 0, r);
         /* A nonblocking connect finishes on its own: accept waits for it. */
-        r = accept4(F.tlfd, NULL, NULL, SOCK_CLOEXEC);
-        CHECK("tcp connect: accept", r >= 0, -errno);
-        close(r);
+        accept_and_close(F.tlfd, "tcp connect: accept");
         if (lib)
                 netsock_tcp_stream_close(s);
         else
