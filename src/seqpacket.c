@@ -95,6 +95,16 @@ static __attribute__((cold, noinline)) ssize_t packet_slow(ssize_t n, const stru
         return (ssize_t) r->len;
 }
 
+/* A recvmsg that failed (n < 0) or took a truncated packet (MSG_TRUNC in
+ * msg_flags); out of line like packet_slow. */
+static __attribute__((cold, noinline)) ssize_t packet_slow_msg(ssize_t n, bool *ret_truncated) {
+        if (n < 0)
+                return ns_neg_errno();
+        if (ret_truncated)
+                *ret_truncated = true;
+        return n;
+}
+
 /* One packet into iov; MSG_TRUNC in msg_flags says it was longer.  Where
  * that answer goes is kept next to the msghdr, in memory across the call
  * like the msghdr itself, not in a callee-saved register. */
@@ -112,10 +122,13 @@ static inline ssize_t recv_packet(struct netsock_seqpacket *s, const struct iove
         ns_recvmsg_init(&m.msg, iov, iovcnt);
         m.ret_truncated = ret_truncated;
         n = recvmsg(s->sk.fd, &m.msg, flags);
-        if (__builtin_expect(n < 0, 0))
-                return ns_neg_errno();
+        /* A failure and a truncated packet both go out of line, so that the
+         * fast path stores a constant false: one test of msg_flags and a
+         * branch, not a shift, a mask and a store of the bit. */
+        if (__builtin_expect(n < 0 || (m.msg.msg_flags & MSG_TRUNC), 0))
+                return packet_slow_msg(n, m.ret_truncated);
         if (m.ret_truncated)
-                *m.ret_truncated = (m.msg.msg_flags & MSG_TRUNC) != 0;
+                *m.ret_truncated = false;
         return n;
 }
 
