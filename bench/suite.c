@@ -341,6 +341,13 @@ static void lib_open(struct side *s, int fd, bool poll) {
         }
         if (!poll)
                 return;
+        /* Nonblocking, as raw_open makes its fd: otherwise every recv of the
+         * poll loop blocks in the kernel and the loop never polls. */
+        switch (s->t) {
+        case T_UNIX: check(netsock_unix_stream_set_nonblocking(s->h, true), "set_nonblocking"); break;
+        case T_SEQ:  check(netsock_seqpacket_set_nonblocking(s->h, true), "set_nonblocking"); break;
+        case T_TCP:  check(netsock_tcp_stream_set_nonblocking(s->h, true), "set_nonblocking"); break;
+        }
         check(netsock_poll_new(&s->p), "poll_new");
         check(netsock_poll_register(s->p, fd, 0, NETSOCK_READABLE, NETSOCK_LEVEL), "poll_register");
 }
