@@ -31,6 +31,13 @@
 #include <netsock.h>
 
 #define NS_EXPORT __attribute__((visibility("default")))
+/* The data paths, in one section that the linker places together
+ * (.text.hot, before the rest of .text): a program that sends and
+ * receives touches one or two pages of the library's code, not one per
+ * translation unit, which matters most right after a context switch,
+ * when every page costs a TLB miss (issue 12: block ping-pong on Unix
+ * streams paid for three).  Only placement: the code is the same. */
+#define NS_HOT __attribute__((section(".text.hot.netsock")))
 
 /* ---- handles ---------------------------------------------------------- */
 
@@ -457,8 +464,8 @@ void    ns_cmsg_close_all(const struct ns_cmsg_parsed *p);
 size_t  ns_cmsg_build(void *control, size_t size, const int *fds, size_t nfds, const struct netsock_creds *creds);
 ssize_t ns_send_ancillary(int fd, const struct iovec *iov, size_t iovcnt, const struct netsock_ancillary *anc, bool stream);
 ssize_t ns_recv_ancillary(int fd, const struct iovec *iov, size_t iovcnt, struct netsock_ancillary *anc, bool stream);
-ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream);
-ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags, bool stream);
+NS_HOT ssize_t ns_send_fds(int fd, const void *buf, size_t len, const int *fds, size_t nfds, bool stream);
+NS_HOT ssize_t ns_recv_fds(int fd, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags, bool stream);
 int     ns_peer_credentials(int fd, struct netsock_creds *ret);
 ssize_t ns_peer_security_context(int fd, char *buf, size_t size);
 int     ns_peer_pidfd(int fd, int *ret_pidfd);
@@ -583,31 +590,31 @@ int ns_check_inet(const struct netsock_addr *a);
 
 /* The data calls shared by the byte-stream types (unix_stream, tcp_stream). */
 #define NS_DEFINE_STREAM_DATA(T)                                                                \
-        NS_EXPORT ssize_t netsock_##T##_send(struct netsock_##T *s, const void *buf, size_t len) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_send(struct netsock_##T *s, const void *buf, size_t len) { \
                 NS_SEND_GUARD(s);                                                               \
                 return ns_send(s->sk.fd, buf, len);                                             \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_send_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_send_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
                 NS_SEND_GUARD(s);                                                               \
                 return ns_sendv(s->sk.fd, iov, iovcnt);                                         \
         }                                                                                       \
-        NS_EXPORT int netsock_##T##_send_all(struct netsock_##T *s, const void *buf, size_t len) { \
+        NS_EXPORT NS_HOT int netsock_##T##_send_all(struct netsock_##T *s, const void *buf, size_t len) { \
                 NS_SEND_GUARD(s);                                                               \
                 return ns_send_all(&s->sk, buf, len);                                           \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_recv(struct netsock_##T *s, void *buf, size_t len) {    \
                 NS_RECV_GUARD(s);                                                               \
                 return ns_recv(s->sk.fd, buf, len, 0);                                          \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_recv_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_recv_vectored(struct netsock_##T *s, const struct iovec *iov, size_t iovcnt) { \
                 NS_RECV_GUARD(s);                                                               \
                 return ns_recvv(s->sk.fd, iov, iovcnt, 0, NULL);                                \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_recv_exact(struct netsock_##T *s, void *buf, size_t len) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_recv_exact(struct netsock_##T *s, void *buf, size_t len) { \
                 NS_RECV_GUARD(s);                                                               \
                 return ns_recv_exact(&s->sk, buf, len);                                         \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_peek(struct netsock_##T *s, void *buf, size_t len) {    \
                 if (!s)                                                                         \
                         return -EINVAL;                                                         \
                 if (__builtin_expect(s->sk.slow & NS_SLOW_PENDING, 0))                          \
@@ -636,13 +643,13 @@ int ns_check_inet(const struct netsock_addr *a);
 /* Fd passing, credentials and peer identity (API.md §5, §10), shared by
  * unix_stream and seqpacket. */
 #define NS_DEFINE_ANCILLARY(T, STREAM)                                                          \
-        NS_EXPORT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_send_fds(struct netsock_##T *s, const void *buf, size_t len, const int *fds, size_t nfds) { \
                 NS_SEND_GUARD(s);                                                               \
                 if (!(STREAM) && s->sk.pending_err)  /* seqpacket: a batch kept it */           \
                         return ns_sock_take_pending(&s->sk);                                    \
                 return ns_send_fds(s->sk.fd, buf, len, fds, nfds, STREAM);                      \
         }                                                                                       \
-        NS_EXPORT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
+        NS_EXPORT NS_HOT ssize_t netsock_##T##_recv_fds(struct netsock_##T *s, void *buf, size_t len, int *fds, size_t *nfds, unsigned *ret_flags) { \
                 NS_RECV_GUARD(s);                                                               \
                 return ns_recv_fds(s->sk.fd, buf, len, fds, nfds, ret_flags, STREAM);           \
         }                                                                                       \

@@ -142,7 +142,7 @@ static inline __attribute__((always_inline)) int ctl(struct netsock_poll *p, int
  * registered already (ADD cannot change a registration).  The arguments
  * the kernel would take are checked here.  So the fast path is three
  * checks, one table load and epoll_ctl (issue 12). */
-NS_EXPORT int netsock_poll_register(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {
+NS_EXPORT NS_HOT int netsock_poll_register(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {
         struct epoll_event ev;
         int epfd, r;
 
@@ -159,11 +159,11 @@ NS_EXPORT int netsock_poll_register(struct netsock_poll *p, int fd, uint64_t tok
         return r;
 }
 
-NS_EXPORT int netsock_poll_reregister(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {
+NS_EXPORT NS_HOT int netsock_poll_reregister(struct netsock_poll *p, int fd, uint64_t token, unsigned interest, unsigned opts) {
         return ctl(p, EPOLL_CTL_MOD, fd, token, interest, opts);
 }
 
-NS_EXPORT int netsock_poll_deregister(struct netsock_poll *p, int fd) {
+NS_EXPORT NS_HOT int netsock_poll_deregister(struct netsock_poll *p, int fd) {
         if (!p)
                 return -EINVAL;
         if (fd < 0)
@@ -263,7 +263,7 @@ static __attribute__((cold, noinline)) int wait_retry(const struct wait_args *w)
         return errno == EINTR ? wait_loop(w->p, w->events, w->max, w->timeout_ms) : -errno;
 }
 
-NS_EXPORT int netsock_poll_wait(struct netsock_poll *p, struct netsock_event *events, size_t max, int timeout_ms) {
+NS_EXPORT NS_HOT int netsock_poll_wait(struct netsock_poll *p, struct netsock_event *events, size_t max, int timeout_ms) {
         struct wait_args w;
         int n;
 

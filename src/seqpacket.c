@@ -66,12 +66,12 @@ NS_EXPORT int netsock_seqpacket_pair(int flags, struct netsock_seqpacket **ret_a
         return 0;
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_send(struct netsock_seqpacket *s, const void *buf, size_t len) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_send(struct netsock_seqpacket *s, const void *buf, size_t len) {
         NS_RECV_GUARD(s);  /* an error a batch kept */
         return ns_send(s->sk.fd, buf, len);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_send_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt) {
         NS_RECV_GUARD(s);
         return ns_sendv(s->sk.fd, iov, iovcnt);
 }
@@ -154,23 +154,23 @@ static inline ssize_t recv_packet_buf(struct netsock_seqpacket *s, void *buf, si
         return n;
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_recv(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_recv(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
         return recv_packet_buf(s, buf, len, 0, ret_truncated);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_recv_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_recv_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
         return recv_packet(s, iov, iovcnt, 0, ret_truncated);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_peek(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_peek(struct netsock_seqpacket *s, void *buf, size_t len, bool *ret_truncated) {
         return recv_packet_buf(s, buf, len, MSG_PEEK, ret_truncated);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_peek_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_peek_vectored(struct netsock_seqpacket *s, const struct iovec *iov, size_t iovcnt, bool *ret_truncated) {
         return recv_packet(s, iov, iovcnt, MSG_PEEK, ret_truncated);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_next_packet_len(struct netsock_seqpacket *s) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_next_packet_len(struct netsock_seqpacket *s) {
         /* With MSG_TRUNC an AF_UNIX recv returns the packet's real length
          * whatever the buffer size; with MSG_PEEK it stays queued. */
         if (s && s->sk.pending_err)
@@ -237,7 +237,7 @@ static void batch_end(struct ns_batch *b) {
                 free(b->m);
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_send_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_send_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
         struct ns_batch b;
         ssize_t got, one;
         size_t i;
@@ -277,7 +277,7 @@ static bool batch_hit_eof(int fd) {
         return recv(fd, NULL, 0, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC) == 0;
 }
 
-NS_EXPORT ssize_t netsock_seqpacket_recv_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
+NS_EXPORT NS_HOT ssize_t netsock_seqpacket_recv_batch(struct netsock_seqpacket *s, struct netsock_packet *pkts, size_t n) {
         struct ns_batch b;
         ssize_t got;
         size_t i, real;
