@@ -792,17 +792,17 @@ static void poller_client(const struct bcase *c, const struct ops *o, int fd, lo
                         check(epoll_ctl(ep, EPOLL_CTL_ADD, reg_fds[i], &ev), "epoll_ctl");
                 }
                 MARK_START();
-                if (o == &rawfn_ops) {  /* a loop of its own: raw's loop stays as it was */
+                if (o == &rawfn_ops) {  /* the control: a loop of its own, raw's stays as it was */
                         for (k = 0; k < iters; k++)
                                 check(wait_in_function(ep, out) == 1 ? 0 : -EIO, "epoll_wait");
-                        iters = 0;
-                }
-                for (k = 0; k < iters; k++) {
-                        if (wait) {
-                                check(epoll_wait(ep, out, 64, 0) == 1 ? 0 : -EIO, "epoll_wait");
-                        } else {
-                                check(epoll_ctl(ep, EPOLL_CTL_ADD, reg_fds[n], &ev), "epoll_ctl");
-                                check(epoll_ctl(ep, EPOLL_CTL_DEL, reg_fds[n], NULL), "epoll_ctl");
+                } else {
+                        for (k = 0; k < iters; k++) {
+                                if (wait) {
+                                        check(epoll_wait(ep, out, 64, 0) == 1 ? 0 : -EIO, "epoll_wait");
+                                } else {
+                                        check(epoll_ctl(ep, EPOLL_CTL_ADD, reg_fds[n], &ev), "epoll_ctl");
+                                        check(epoll_ctl(ep, EPOLL_CTL_DEL, reg_fds[n], NULL), "epoll_ctl");
+                                }
                         }
                 }
                 MARK_END();
